@@ -1,0 +1,1 @@
+"""Operations on records shared by the CLI, the importers and the daemon (the core)."""
