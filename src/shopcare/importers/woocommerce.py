@@ -23,8 +23,9 @@ STATUS = {
     "completed": ("completed", "paid"), "cancelled": ("cancelled", "unpaid"), "refunded": ("cancelled", "refunded"),
     "failed": ("cancelled", "unpaid"), "checkout-draft": ("new", "unpaid"), "shipped": ("shipped", "paid"),
 }
-# Gateways paid at checkout: cod and bank transfer (bacs, cheque) are paid later.
-_PAY_LATER = {"cod", "bacs", "cheque"}
+# Cash on delivery orders go straight to 'processing' before any money arrives; bank transfers
+# (bacs) wait in 'on-hold' until the shop sees the money and moves them on.
+_PAY_LATER = {"cod"}
 
 
 def matches(header: list[str]) -> bool:

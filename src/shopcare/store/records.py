@@ -166,6 +166,13 @@ class Store:
             record = self._load(kind, path)
         except FileNotFoundError:
             return None
+        except DamagedRecord as exc:
+            # Edited in place by hand and broken: keep it out of listings from now on.
+            try:
+                self.index.mark_damaged(kind, path.name, path.stat(), exc.message)
+            except Exception:
+                pass
+            raise
         self._refresh_if_edited(kind, path, record)
         return record
 
@@ -185,7 +192,7 @@ class Store:
             known = self.index.stat_of(kind, path.name)
             if known != (st.st_mtime_ns, st.st_size):
                 self._index_record(kind, path, record, st)
-        except (OSError, Exception):
+        except Exception:
             pass  # the index is a cache; reading must never fail because of it
 
     def iter_all(self, kind: str) -> Iterator[tuple[Path, Any]]:
