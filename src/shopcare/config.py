@@ -7,13 +7,11 @@ names an environment variable or a file (systemd credentials) that holds them.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import stat
 import sys
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,24 +29,26 @@ class Section(dict):
             raise AttributeError(name) from None
 
 
-@dataclass
 class StaffMember:
-    name: str
-    email: str = ""
-    phone: str = ""
-    channel: str = "email"
-    on_duty: str = ""
+    """A person alerted about inquiries, deadlines and failed messages."""
+
+    def __init__(self, name: str, email: str = "", phone: str = "", channel: str = "email", on_duty: str = "") -> None:
+        self.name, self.email, self.phone, self.channel, self.on_duty = name, email, phone, channel, on_duty
+
+    def __repr__(self) -> str:
+        return f"StaffMember({self.name!r}, channel={self.channel!r})"
 
 
-@dataclass
 class Config:
     """Validated configuration; `path` is None when running on embedded defaults."""
 
-    sections: dict[str, Section]
-    path: Path | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-    staff: list[StaffMember] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    def __init__(self, sections: dict[str, Section], path: Path | None = None, raw: dict[str, Any] | None = None,
+                 staff: list[StaffMember] | None = None) -> None:
+        self.sections = sections
+        self.path = path
+        self.raw = raw or {}
+        self.staff = staff or []
+        self.warnings: list[str] = []
 
     def __getattr__(self, name: str) -> Section:
         sections = self.__dict__.get("sections", {})
@@ -106,6 +106,8 @@ def _convert(key: Key, value: Any) -> Any:
 
 
 def _suggest(name: str, choices) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -197,10 +199,23 @@ def read_raw(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: {exc}", [("(syntax)", str(exc))]) from None
 
 
-def default_config_path() -> Path:
-    from platformdirs import user_config_dir
+def _user_dir(kind: str) -> Path:
+    """The platform's per-user config or data dir for shopcare (platformdirs' answer).
 
-    return Path(user_config_dir("shopcare")) / "config.toml"
+    On Linux this is the XDG Base Directory rule itself, computed here because importing
+    platformdirs costs a few milliseconds on every command that has no --config.
+    """
+    if sys.platform.startswith("linux"):
+        env, fallback = {"config": ("XDG_CONFIG_HOME", "~/.config"), "data": ("XDG_DATA_HOME", "~/.local/share")}[kind]
+        base = os.environ.get(env, "").strip() or os.path.expanduser(fallback)
+        return Path(base) / "shopcare"
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("shopcare") if kind == "config" else platformdirs.user_data_dir("shopcare"))
+
+
+def default_config_path() -> Path:
+    return _user_dir("config") / "config.toml"
 
 
 def find_config_path(explicit: str | os.PathLike | None) -> tuple[Path | None, bool]:
@@ -249,9 +264,7 @@ def resolve_data_dir(explicit: str | os.PathLike | None, cfg: Config) -> Path:
         if not p.is_absolute() and cfg.path is not None:
             p = cfg.path.parent / p
         return p
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("shopcare"))
+    return _user_dir("data")
 
 
 def check_problems(path: Path | None) -> list[tuple[str, str]]:

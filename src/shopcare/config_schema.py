@@ -7,7 +7,6 @@ documents every key, so the three can never drift apart.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import time
 from typing import Any, Callable
 
@@ -109,7 +108,7 @@ def _check_non_negative(v: Any) -> Any:
 
 
 def _check_business_hours(v: str) -> str:
-    from shopcare.model.calendar import parse_business_hours
+    from shopcare.model.hours import parse_business_hours
 
     parse_business_hours(v)
     return v
@@ -135,12 +134,15 @@ def _check_percent_or_amount(v: str) -> str:
     return v
 
 
-@dataclass(frozen=True)
 class Key:
-    type: type | tuple[type, ...]
-    default: Any
-    check: Callable[[Any], Any] | None = None
-    secret: bool = False
+    """One config key: its type(s), default and check (a plain class: cheap to import)."""
+
+    __slots__ = ("type", "default", "check")
+
+    def __init__(self, type: type | tuple[type, ...], default: Any, check: Callable[[Any], Any] | None = None) -> None:
+        self.type = type
+        self.default = default
+        self.check = check
 
 
 _DURATION = (str, int, float)

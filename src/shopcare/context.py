@@ -7,11 +7,9 @@ here and nowhere else, so a test points everything at a temp dir and a fixed clo
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from shopcare.config import Config
@@ -85,13 +83,14 @@ class Clock:
         return self.now().date()
 
 
-@dataclass
 class Context:
-    config: Config
-    data_dir: Path
-    clock: Clock
-    actor: str | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    """Configuration, data dir, clock and actor; the store, calendar and outbox come lazily."""
+
+    def __init__(self, config: Config, data_dir: Path, clock: Clock, actor: str | None = None) -> None:
+        self.config = config
+        self.data_dir = Path(data_dir)
+        self.clock = clock
+        self.actor = actor
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -24,6 +23,8 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True, mode: int = 
     loss, then renamed over the target; the directory is fsynced last so the rename itself
     survives a crash.
     """
+    import tempfile  # here, not at the top: it pulls in shutil and random, which reads never need
+
     directory = path.parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
@@ -41,6 +42,64 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True, mode: int = 
         raise
     if sync_dir:
         fsync_dir(directory)
+
+
+def stage_file(path: Path, data: bytes) -> Path:
+    """Write `data` to a new temp file beside `path` (not synced, not renamed): for batches."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fchmod(fd, 0o644)
+    finally:
+        os.close(fd)
+    return Path(tmp)
+
+
+def sync_filesystem(root: Path, files: list[Path]) -> None:
+    """Make the contents of many just-written files durable.
+
+    On Linux one syncfs(2) of the file system holding `root` does it in a single journal
+    commit, where an fsync per file would pay one commit each; elsewhere, fsync each file.
+    """
+    libc = _libc()
+    if libc is not None:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            if libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    for f in files:
+        fd = os.open(f, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+_LIBC: list = []
+
+
+def _libc():
+    """glibc through ctypes (for syncfs), loaded once; None where there is none."""
+    import sys
+
+    if not _LIBC:
+        lib = None
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            try:
+                lib = ctypes.CDLL("libc.so.6", use_errno=True)
+                lib.syncfs  # noqa: B018 (raises AttributeError on a libc without it)
+            except (OSError, AttributeError):
+                lib = None
+        _LIBC.append(lib)
+    return _LIBC[0]
 
 
 def append_durable(path: Path, data: bytes) -> None:

@@ -53,11 +53,14 @@ def to_toml_dict(obj: Any) -> Any:
     return obj
 
 
-def dumps(obj: Any, header: str = "") -> str:
+def dumps(obj: Any) -> str:
+    return dumps_dict(to_toml_dict(obj))
+
+
+def dumps_dict(data: dict[str, Any]) -> str:
     import tomli_w
 
-    body = tomli_w.dumps(to_toml_dict(obj))
-    return (header + body) if header else body
+    return tomli_w.dumps(data)
 
 
 def _convert(value: Any, hint: Any, path: list[str]) -> Any:

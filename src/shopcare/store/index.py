@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (kind, id)
 );
 CREATE INDEX IF NOT EXISTS records_status ON records (kind, status, created);
-CREATE INDEX IF NOT EXISTS records_customer ON records (kind, customer);
+CREATE INDEX IF NOT EXISTS records_customer ON records (kind, customer, created);
 CREATE INDEX IF NOT EXISTS records_ref ON records (kind, ref);
 CREATE INDEX IF NOT EXISTS records_due ON records (kind, due);
 CREATE INDEX IF NOT EXISTS records_file ON records (kind, file);
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS damaged (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-INDEX_FORMAT = "1"
+SCHEMA_VERSION = 2
 
 
 def utc_text(value: datetime | None) -> str | None:
@@ -69,14 +69,15 @@ class Index:
     def db(self) -> sqlite3.Connection:
         if self._db is None:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
             # The index can always be rebuilt from the records, so it need not survive a power
             # loss on its own: NORMAL skips an fsync per transaction.
             db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(SCHEMA)
-            fmt = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
-            if fmt is None:
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (INDEX_FORMAT,))
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                # A cache: on a new schema drop it whole; the next listing rebuilds it from the records.
+                db.execute("PRAGMA journal_mode=WAL")  # persistent: set once with the schema
+                db.executescript("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS damaged; DROP TABLE IF EXISTS meta;")
+                db.executescript(SCHEMA)
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self._db = db
         return self._db
 
@@ -178,7 +179,9 @@ class Index:
         if customer is not None:
             sql += " AND customer=?"
             args.append(customer)
-        return [r[0] for r in self.db.execute(sql + " ORDER BY id", args)]
+        # Sorted here: an ORDER BY id would make SQLite walk the primary key instead of the
+        # filter's index.
+        return sorted(r[0] for r in self.db.execute(sql, args))
 
     def count(self, kind: str) -> int:
         return self.db.execute("SELECT COUNT(*) FROM records WHERE kind=?", (kind,)).fetchone()[0]

@@ -11,10 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import socket
-import getpass
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -22,7 +19,7 @@ from typing import Any, Callable, Iterator
 from shopcare.errors import DamagedRecord, NotFound, RefusedError, StaleVersion, StoreError
 from shopcare.ids import from_filename, to_filename, validate_id
 from shopcare.store import codec
-from shopcare.store.atomic import append_durable, fsync_dir, remove_stale_temps, write_atomic
+from shopcare.store.atomic import append_durable, fsync_dir, remove_stale_temps, stage_file, sync_filesystem, write_atomic
 from shopcare.store.index import Index
 from shopcare.store.lock import FileLock
 
@@ -30,13 +27,13 @@ DATA_FORMAT = 1
 MARKER = "shopcare-data.toml"
 
 
-@dataclass(frozen=True)
 class Kind:
-    name: str
-    directory: str
-    cls_path: str
-    id_field: str
-    label: str
+    """A kind of record: its directory and model class (imported only when used)."""
+
+    __slots__ = ("name", "directory", "cls_path", "id_field", "label")
+
+    def __init__(self, name: str, directory: str, cls_path: str, id_field: str, label: str) -> None:
+        self.name, self.directory, self.cls_path, self.id_field, self.label = name, directory, cls_path, id_field, label
 
     @property
     def cls(self) -> type:
@@ -80,6 +77,9 @@ def default_actor() -> str:
     actor = os.environ.get("SHOPCARE_ACTOR")
     if actor:
         return actor
+    import getpass
+    import socket
+
     try:
         user = getpass.getuser()
     except Exception:
@@ -162,6 +162,8 @@ class Store:
     def find(self, kind: str, record_id: str) -> Any | None:
         record_id = validate_id(record_id, f"{KINDS[kind].label} id")
         path = self.path_for(kind, record_id)
+        if self._batch is not None and (kind, record_id) in self._batch["overlay"]:
+            return codec.loads(KINDS[kind].cls, self._batch["overlay"][(kind, record_id)].decode("utf-8"), path)
         try:
             record = self._load(kind, path)
         except FileNotFoundError:
@@ -183,7 +185,10 @@ class Store:
         return record
 
     def exists(self, kind: str, record_id: str) -> bool:
-        return self.path_for(kind, validate_id(record_id)).exists()
+        record_id = validate_id(record_id)
+        if self._batch is not None and (kind, record_id) in self._batch["overlay"]:
+            return True
+        return self.path_for(kind, record_id).exists()
 
     def _refresh_if_edited(self, kind: str, path: Path, record: Any) -> None:
         """A record edited in place by hand: bring its index row up to date."""
@@ -299,8 +304,8 @@ class Store:
         line of each version.
         """
         path = self.path_for(kind, record.key)
-        data = codec.dumps(record).encode("utf-8")
         after = codec.to_toml_dict(record)
+        data = codec.dumps_dict(after).encode("utf-8")
         fields = _diff(before, after)
         line = {
             "time": self.now().isoformat(timespec="seconds"),
@@ -313,20 +318,23 @@ class Store:
             line["fields"] = fields
         text = (json.dumps(line, ensure_ascii=False, default=str) + "\n").encode("utf-8")
         batch = self._batch
-        if batch is not None:
-            # Written (not yet fsynced) before the rename: a killed process cannot lose it;
-            # the batch fsyncs the journal and the directories before it returns.
-            os.write(self._batch_journal_fd(), text)
-            batch["dirs"].add(path.parent)
-        else:
+        if batch is None:
             append_durable(self._journal_path(), text)
-        write_atomic(path, data, sync_dir=batch is None)
-        if batch is None:
+            write_atomic(path, data)
             self.index.begin()
-        self._index_record(kind, path, record)
-        self.index.set_meta(f"dirmtime:{kind}", self._dir_mtime(kind))
-        if batch is None:
+            self._index_record(kind, path, record)
+            self.index.set_meta(f"dirmtime:{kind}", self._dir_mtime(kind))
             self.index.commit()
+            return
+        # In a batch the record is staged in a temp file and renamed into place when the batch
+        # commits (see `batch`); until then readers of this Store see it through the overlay.
+        os.write(self._batch_journal_fd(), text)
+        tmp = stage_file(path, data)
+        batch["renames"].append((tmp, path))
+        batch["overlay"][(kind, record.key)] = data
+        batch["dirs"].add(path.parent)
+        batch["kinds"].add(kind)
+        self._index_record(kind, path, record, os.stat(tmp))
 
     def _batch_journal_fd(self) -> int:
         batch = self._batch
@@ -344,8 +352,7 @@ class Store:
         kind = record.KIND
         validate_id(record.key, f"{KINDS[kind].label} id")
         with self.lock:
-            path = self.path_for(kind, record.key)
-            if path.exists():
+            if self.exists(kind, record.key):
                 raise RefusedError(f"{KINDS[kind].label} {record.key!r} already exists")
             record.version = 1
             self._write(kind, record, change, None)
@@ -394,41 +401,57 @@ class Store:
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Group many writes (an import): one lock, one index transaction, one journal fsync."""
+        """Group many writes (an import) into one commit, under one lock.
+
+        Records are staged in temp files. On success: the journal is fsynced, then the temp
+        files are flushed with one syncfs instead of one fsync each, then all are renamed into
+        place and each directory is fsynced once, then the index transaction commits. If the
+        block raises, nothing of it lands: the temp files are removed and the index rolled
+        back (the journal keeps lines for versions that never landed, as after any crash).
+        """
         with self.lock:
             for kind in KINDS:
                 self.ensure_fresh(kind)
-            self._batch = {"dirs": set(), "next": {}}
+            self._batch = {"dirs": set(), "next": {}, "kinds": set(), "renames": [], "overlay": {}}
             self.index.begin()
             try:
                 yield
-                self._flush_batch()
+                self._commit_batch()
                 self.index.commit()
             except BaseException:
-                # Records already renamed into place are complete; their journal lines are kept.
-                try:
-                    self._flush_batch()
-                finally:
-                    self.index.rollback()
-                    for kind in KINDS:
-                        self.index.set_meta(f"dirmtime:{kind}", "")
+                self._abort_batch()
+                self.index.rollback()
                 raise
             finally:
                 self._batch = None
 
-    def _flush_batch(self) -> None:
+    def _commit_batch(self) -> None:
         batch = self._batch
-        if not batch:
-            return
         fd = batch.pop("fd", None)
         if fd is not None:
             try:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+        if batch["renames"]:
+            sync_filesystem(self.root, [tmp for tmp, _ in batch["renames"]])
+        for tmp, path in batch["renames"]:
+            os.replace(tmp, path)
         for d in batch["dirs"]:
             fsync_dir(d)
-        batch["dirs"].clear()
+        for kind in batch["kinds"]:
+            self.index.set_meta(f"dirmtime:{kind}", self._dir_mtime(kind))
+
+    def _abort_batch(self) -> None:
+        batch = self._batch
+        fd = batch.pop("fd", None)
+        if fd is not None:
+            os.close(fd)
+        for tmp, _ in batch["renames"]:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
 
     def next_id(self, kind: str, prefix: str, width: int = 5) -> str:
         """The next sequential id (C00001, C00002...); call with the lock held."""
@@ -437,7 +460,7 @@ class Store:
         if n is None:
             self.ensure_fresh(kind)
             n = self.index.max_id_number(kind, prefix) + 1
-        while self.path_for(kind, f"{prefix}{n:0{width}d}").exists():
+        while self.exists(kind, f"{prefix}{n:0{width}d}"):
             n += 1
         cache[(kind, prefix)] = n + 1
         return f"{prefix}{n:0{width}d}"
