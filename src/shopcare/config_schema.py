@@ -159,6 +159,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "default_language": Key(str, "en", _check_choice(LANGUAGES)),
         "currency": Key(str, "PLN", _check_currency),
         "business_hours": Key(str, "Mon-Fri 09:00-17:00", _check_business_hours),
+        "dispatch_days": Key(int, 2, _check_non_negative),
+        "bank_account": Key(str, ""),
     },
     "email": {
         "transport": Key(str, "maildir", _check_choice(("maildir", "smtp"))),
@@ -171,6 +173,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "from": Key(str, ""),
         "reply_to": Key(str, ""),
         "timeout": Key(_DURATION, "30s", parse_duration),
+        "ca_file": Key(str, ""),
     },
     "sms": {
         "provider": Key(str, "file", _check_choice(("smsapi", "file", "none"))),
@@ -207,6 +210,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "idle": Key(bool, True),
         "poll_interval": Key(_DURATION, "60s", parse_duration),
         "max_message_bytes": Key(int, 10_000_000, _check_positive),
+        "ca_file": Key(str, ""),
         "order_pattern": Key(str, r"(?<![\w/])#?([A-Z]{0,3}\d{3,}(?:/\d+){0,2})(?![\w/])", _check_pattern),
         "timeout": Key(_DURATION, "60s", parse_duration),
     },

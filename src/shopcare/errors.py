@@ -102,6 +102,11 @@ class TemporaryChannelError(ChannelError):
     retryable = True
 
 
+class ChannelDown(TemporaryChannelError):
+    """The whole channel is failing (server unreachable, login refused, no credit): every
+    message waits, and staff are told once per outage, not once per message."""
+
+
 class PermanentChannelError(ChannelError):
     """Sending this message will never succeed as it is: do not retry."""
 

@@ -76,6 +76,8 @@ def warn(message: str) -> None:
 
 
 def _cell(value: Any) -> str:
+    if type(value) is str:
+        return value if "\t" not in value and "\n" not in value else value.replace("\t", " ").replace("\n", " ")
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -94,9 +96,8 @@ def table(columns: Sequence[tuple[str, str]], rows: Iterable[dict[str, Any]], *,
     """
     rows = list(rows)
     if not sys.stdout.isatty():
-        out = sys.stdout
-        for row in rows:
-            out.write("\t".join(_cell(row.get(k)) for k, _ in columns) + "\n")
+        keys = [k for k, _ in columns]
+        sys.stdout.write("".join("\t".join([_cell(row.get(k)) for k in keys]) + "\n" for row in rows))
         return
     from rich.console import Console
     from rich.table import Table

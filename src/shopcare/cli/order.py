@@ -32,9 +32,10 @@ def create(
     total: Optional[str] = typer.Option(None, "--total", metavar="AMOUNT", help="Order total (default: items plus delivery)."),
     note: Optional[str] = typer.Option(None, "--note", help="A first note on the order."),
     phone_confirm: bool = typer.Option(False, "--phone-confirm", help="This order must also be confirmed by phone (`shopcare calls list`)."),
+    notify: bool = typer.Option(False, "--notify", help="Tell the customer now (order_received) on their channel."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Create an order."""
+    """Create an order. Sends nothing unless --notify is given."""
     from shopcare.context import parse_day
     from shopcare.model.order import parse_item, parse_money
     from shopcare.services.orders import create_order, delivery_terms
@@ -51,7 +52,7 @@ def create(
     order = create_order(
         c, number, customer=customer, items=items, currency=currency, payment_method=payment,
         payment_state="paid" if paid else "unpaid", total=parse_money(total, "--total") if total else None,
-        delivery=terms, note=note, phone_confirmation=phone_confirm,
+        delivery=terms, note=note, phone_confirmation=phone_confirm, notify=notify,
     )
     if as_json:
         emit_json(_order_json(c, order))

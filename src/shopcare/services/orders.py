@@ -60,14 +60,21 @@ def build_order(ctx, number: str, *, customer_id: str, items: list[Item], curren
     return order
 
 
-def create_order(ctx, number: str, *, customer: str, items: list[Item], currency: str, **kw) -> Order:
+def create_order(ctx, number: str, *, customer: str, items: list[Item], currency: str, notify: bool = False, **kw) -> Order:
+    """Create an order; it tells the customer nothing unless `notify` (order_received)."""
     if not items:
         raise BadInput("an order needs at least one --item SKU:QTY:PRICE[:NAME]")
     cust = resolve_customer(ctx, customer)
     if cust.forgotten:
         raise RefusedError(f"customer {cust.id} was forgotten (GDPR); add them again as a new customer")
     order = build_order(ctx, number, customer_id=cust.id, items=items, currency=currency, **kw)
-    return ctx.store.create(order, "order created")
+
+    def queue(o: Order) -> None:
+        from shopcare.services.notifications import queue_for_order
+
+        queue_for_order(ctx, "order_received", o, "v1")
+
+    return ctx.store.create(order, "order created", before_save=queue if notify else None)
 
 
 def delivery_terms(ctx, method: str | None, cost: Decimal | None, promised: date | None,

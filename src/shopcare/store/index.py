@@ -164,7 +164,9 @@ class Index:
         sql.append({"created": "ORDER BY created, id", "due": "ORDER BY due, id", "id": "ORDER BY id"}[order])
         if limit:
             sql.append(f"LIMIT {int(limit)}")
-        return [json.loads(r[0]) for r in self.db.execute(" ".join(sql), args)]
+        rows = self.db.execute(" ".join(sql), args).fetchall()
+        # One parse of one JSON array is several times faster than a json.loads per row.
+        return json.loads("[" + ",".join(r[0] for r in rows) + "]")
 
     def ids(self, kind: str, *, status: Iterable[str] | None = None, ref: str | None = None, customer: str | None = None) -> list[str]:
         sql = "SELECT id FROM records WHERE kind=?"

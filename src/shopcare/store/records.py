@@ -348,13 +348,19 @@ class Store:
     def _append_journal(self, text: str) -> None:
         append_durable(self._journal_path(), text.encode("utf-8"))
 
-    def create(self, record: Any, change: str = "created") -> Any:
+    def create(self, record: Any, change: str = "created", *, before_save: Callable[[Any], None] | None = None) -> Any:
+        """Write a new record (version 1). `before_save(record)` runs under the lock just before
+        the write: it is where the messages a change owes are queued, so that a crash between
+        the two leaves a queued message and no change (re-running the command queues nothing
+        new, its idempotency key being the same) rather than a change whose message is lost."""
         kind = record.KIND
         validate_id(record.key, f"{KINDS[kind].label} id")
         with self.lock:
             if self.exists(kind, record.key):
                 raise RefusedError(f"{KINDS[kind].label} {record.key!r} already exists")
             record.version = 1
+            if before_save is not None:
+                before_save(record)
             self._write(kind, record, change, None)
         return record
 
@@ -378,11 +384,12 @@ class Store:
         return record
 
     def update(self, kind: str, record_id: str, change: Callable[[Any], Any], description: str | Callable[[Any], str],
-               *, expect_version: int | None = None) -> tuple[Any, Any]:
+               *, expect_version: int | None = None, before_save: Callable[[Any, Any], None] | None = None) -> tuple[Any, Any]:
         """Read, change and write a record under the lock; returns (record, change's result).
 
         `change` mutates the record and returns a result; returning the sentinel `UNCHANGED`
-        (or raising) writes nothing.
+        (or raising) writes nothing. `before_save(record, result)` runs just before the write,
+        with `record.version` still the old one (see `create`).
         """
         with self.lock:
             record = self.get(kind, record_id)
@@ -396,6 +403,8 @@ class Store:
             if result is UNCHANGED:
                 return record, result
             desc = description(record) if callable(description) else description
+            if before_save is not None:
+                before_save(record, result)
             self.save(record, record.version, desc, before)
         return record, result
 

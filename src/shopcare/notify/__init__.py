@@ -1,0 +1,1 @@
+"""Customer notifications: message kinds, rendering and SMS sizing."""
