@@ -5,7 +5,7 @@ import re
 import tomllib
 
 from shopcare.config_schema import SCHEMA, STAFF_KEYS
-from conftest import ROOT
+from helpers import ROOT
 
 
 def test_example_config_documents_every_key_and_passes_check(shop):

@@ -5,7 +5,7 @@ import re
 import typer
 
 from shopcare.cli import COMMANDS, app, _available
-from conftest import ROOT
+from helpers import ROOT
 
 
 def _walk(cmd, path=()):

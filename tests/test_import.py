@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import DATA
+from helpers import DATA
 
 IMPORTS = DATA / "imports"
 

@@ -126,19 +126,45 @@ def _requirements(demo: Demo) -> None:
 def _confirm(demo: Demo) -> None:
     from shopcare.services.lifecycle import confirm_order
 
+    for number in ("1001", "1002", "1003"):
+        confirm_order(demo.ctx, number, by="email", at=demo.ctx.now())
+    demo.say("Confirmed orders 1001 (Anna, Polish, email + SMS), 1002 (Jonas, Lithuanian) and 1003 (Olga, Russian)")
+    demo.say("at once. Each confirmation names the agreed delivery terms and a date, never 'soon'.")
     _order, changed = confirm_order(demo.ctx, "1001", by="email", at=demo.ctx.now())
-    demo.say(f"Confirmed order 1001 at once ({'done' if changed else 'already confirmed'}).")
-    _order, changed = confirm_order(demo.ctx, "1001", by="email", at=demo.ctx.now())
-    demo.say(f"Confirmed it again: {'changed' if changed else 'nothing new'} - confirming twice never repeats anything.")
+    demo.say(f"Confirmed 1001 again: {'changed' if changed else 'nothing new'} - confirming twice never sends twice.")
+    queued = demo.ctx.outbox.counts()["new"]
+    demo.say(f"The outbox holds {queued} message(s), each a JSON file in {demo.ctx.data_dir / 'outbox' / 'new'}.")
+    demo.say(f"  try: {demo.cli('outbox list')}")
+
+
+def _send(demo: Demo) -> None:
+    import asyncio
+    import json
+
+    from shopcare.notify.sender import drain_once
+
+    report = asyncio.run(drain_once(demo.ctx))
+    demo.say(f"Sent what was due, as `shopcare outbox send` does from cron: {report.describe()}.")
+    for msg in sorted(demo.ctx.outbox.iter_state("sent"), key=lambda m: (m.record, m.channel)):
+        if msg.channel == "email":
+            demo.say(f"  email to {msg.to} ({msg.lang}): {msg.subject}")
+        else:
+            demo.say(f"  SMS to {msg.to} ({msg.sms_parts} part(s), {msg.sms_encoding}): {msg.body}")
+    mail_dir = demo.ctx.data_dir / "sent-mail" / "new"
+    demo.say(f"The emails are .eml files in {mail_dir} (open them with any mail client);")
+    demo.say(f"the SMS are lines in {demo.ctx.data_dir / 'sms-sent.jsonl'}. With SMTP and SMSAPI configured,")
+    demo.say("the same messages go to real inboxes and phones; nothing else changes.")
     hist = demo.ctx.store.history("order", "1001")
-    demo.say(f"The journal says who did what: {len(hist)} change(s) to order 1001, e.g. '{hist[-1]['change']}' by {hist[-1]['actor']}.")
+    demo.say(f"The journal says who did what: {len(hist)} change(s) to order 1001, the last '{hist[-1]['change']}'.")
     demo.say(f"  try: {demo.cli('order history 1001')}")
+    demo.say(f"  try: {demo.cli('template render order_confirmed --lang lt --order 1002')}")
 
 
 STEPS: list[Step] = [
     Step("Import the shop's orders", _import),
     Step("Record what matters to a customer", _requirements),
-    Step("Confirm an order at once", _confirm),
+    Step("Confirm orders at once, in each customer's language", _confirm),
+    Step("Tell customers on the channel they chose", _send),
 ]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from shopcare.channels.base import Channel
 from shopcare.errors import ChannelDown
 from shopcare.notify.message import OutboxMessage
-from shopcare.notify.mime import build_email
+from shopcare.notify.mime import email_bytes, message_id, shop_domain
 from shopcare.store.atomic import fsync_dir
 
 
@@ -22,7 +22,7 @@ class MaildirChannel(Channel):
         self.root = Path(root)
 
     async def send(self, msg: OutboxMessage) -> str:
-        em = build_email(msg, self.cfg)
+        data = email_bytes(msg, self.cfg, wire=False)
         try:
             for sub in ("tmp", "new", "cur"):
                 (self.root / sub).mkdir(parents=True, exist_ok=True)
@@ -30,11 +30,11 @@ class MaildirChannel(Channel):
             name = f"{msg.id}.{socket.gethostname().replace('/', '_')}"
             tmp = self.root / "tmp" / name
             with open(tmp, "wb") as f:
-                f.write(em.as_bytes())
+                f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.root / "new" / name)
             fsync_dir(self.root / "new")
         except OSError as exc:
             raise ChannelDown(f"cannot write to {self.root}: {exc.strerror}") from None
-        return em["Message-ID"]
+        return message_id(msg, shop_domain(self.cfg))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from email.utils import parseaddr
-
 from shopcare.channels.base import Channel
 from shopcare.errors import ChannelDown, PermanentChannelError, TemporaryChannelError
 from shopcare.notify.message import OutboxMessage
-from shopcare.notify.mime import build_email
+from shopcare.notify.mime import email_bytes, envelope_sender, message_id, shop_domain
 
 
 class SmtpChannel(Channel):
@@ -48,10 +46,9 @@ class SmtpChannel(Channel):
 
         if self.smtp is None or not self.smtp.is_connected:
             await self.open()
-        em = build_email(msg, self.cfg)
-        sender = parseaddr(em["From"])[1]
+        data = email_bytes(msg, self.cfg)
         try:
-            await self.smtp.send_message(em, sender=sender, recipients=[msg.to])
+            await self.smtp.sendmail(envelope_sender(self.cfg), [msg.to], data)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             first = exc.recipients[0] if exc.recipients else None
             code = first.code if first else 550
@@ -72,7 +69,7 @@ class SmtpChannel(Channel):
         except (aiosmtplib.SMTPException, OSError) as exc:
             await self._drop()
             raise ChannelDown(f"SMTP server {self.host}:{self.port}: {type(exc).__name__}: {exc}") from None
-        return em["Message-ID"]
+        return message_id(msg, shop_domain(self.cfg))
 
     async def _drop(self) -> None:
         smtp, self.smtp = self.smtp, None

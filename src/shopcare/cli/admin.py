@@ -95,10 +95,9 @@ def doctor(
               "stale_temp_files_removed": temps}
     if counts is not None:
         result["reindexed"] = counts
-    try:
+    if (c.data_dir / "outbox").is_dir():
         result["outbox"] = c.outbox.health()
-    except Exception:
-        pass
+        result["outbox"]["stale_temp_files_removed"] = c.outbox.clean_tmp()
     if as_json:
         emit_json(result)
     else:
@@ -108,6 +107,10 @@ def doctor(
             typer.echo(r)
         if temps:
             info(f"removed {temps} temp file(s) left by an interrupted write")
+        if "outbox" in result:
+            ob = result["outbox"]
+            info(f"outbox: {ob['new']} waiting, {ob['cur']} being sent, {ob['sent']} sent, {ob['failed']} failed"
+                 + (f"; oldest waiting since {ob['oldest_waiting'][:16]}" if ob["oldest_waiting"] else ""))
         if not damaged:
             info(f"{store.root}: no damaged records")
         else:

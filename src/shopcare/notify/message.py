@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -51,15 +51,16 @@ class OutboxMessage:
         return message_id_for(self.key)
 
     def to_json(self) -> bytes:
-        data = asdict(self)
-        data = {"id": self.id, **data}
+        # Field by field, not dataclasses.asdict: that deep-copies, and this runs per message sent.
+        data = {"id": self.id}
+        for name in _FIELDS:
+            data[name] = getattr(self, name)
         return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> "OutboxMessage":
         data = json.loads(raw)
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        return cls(**{k: v for k, v in data.items() if k in _FIELD_SET})
 
     def note(self, when: datetime, text: str) -> None:
         self.history.append(f"{when.isoformat(timespec='seconds')} {text}")
@@ -71,3 +72,7 @@ class OutboxMessage:
                 "created": self.created, "record": self.record, "audience": self.audience,
                 "hold_reason": self.hold_reason or None, "last_error": self.last_error or None,
                 "sent_at": self.sent_at or None, "failed_reason": self.failed_reason or None}
+
+
+_FIELDS = tuple(f.name for f in fields(OutboxMessage))
+_FIELD_SET = frozenset(_FIELDS)

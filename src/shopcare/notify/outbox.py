@@ -17,7 +17,8 @@ and goes back to new/ (counted in `recovered`). Every move writes the message's 
 first and removes the old one second, so at every instant it is in at least one folder.
 
 The one window where a message can go out twice: the server accepted it and the sender died
-before renaming it into sent/. The recovered claim is sent again. SMSAPI is given the
+before renaming its claim into sent/ (a rename and one directory fsync, well under a
+millisecond). The recovered claim is sent again. SMSAPI is given the
 message id as `idx` with `check_idx=1`, so the gateway refuses that second send; an email is
 sent again with the same Message-ID, which mail clients show once.
 """
@@ -69,7 +70,7 @@ class Outbox:
         return self.root / state / f"{msg_id}.json"
 
     # -- writing ------------------------------------------------------------------------------
-    def _write_tmp(self, msg: OutboxMessage) -> Path:
+    def _write_tmp(self, msg: OutboxMessage, sync: bool = True) -> Path:
         tmp = self.root / "tmp" / f"{msg.id}.{os.getpid()}.{os.urandom(4).hex()}.json"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
@@ -77,7 +78,8 @@ class Outbox:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
         finally:
             os.close(fd)
         return tmp
@@ -135,10 +137,36 @@ class Outbox:
 
     def release(self, claim: Claim, to_state: str) -> None:
         """Finish a claim: the message (as it is now) goes to new/, sent/ or failed/."""
+        if to_state == "sent":
+            self.mark_sent(claim)()
+            return
         try:
             self._move(claim.message, "cur", to_state)
         finally:
             os.close(claim.fd)  # drops the flock
+
+    def mark_sent(self, claim: Claim) -> Callable[[], None]:
+        """Move a sent message's claim into sent/ now; return the rest of the work (making it
+        durable, writing when and how it was sent) for the caller to run, maybe in a thread.
+
+        The duplicate window runs from the server's "accepted" to this rename, so it renames
+        the claimed file itself: once the rename returns, no other process will send the
+        message again. The directory fsync follows in `settle`; until it completes, only a
+        power loss (not a crash of the process) could undo the rename.
+        """
+        os.rename(self.path("cur", claim.id), self.path("sent", claim.id))
+
+        def settle() -> None:
+            try:
+                fsync_dir(self.root / "sent")
+                # The details (when, provider id) are not fsynced: the message itself is durable
+                # in sent/ already, and a power loss may at worst cost these notes.
+                tmp = self._write_tmp(claim.message, sync=False)
+                os.replace(tmp, self.path("sent", claim.id))
+            finally:
+                os.close(claim.fd)
+
+        return settle
 
     def recover(self) -> int:
         """Return claims left in cur/ by crashed senders to the queue; how many."""

@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo
 from shopcare.errors import BadInput, ShopcareError
 
 LOCALES = {"en": "en_GB", "pl": "pl_PL", "lt": "lt_LT", "ru": "ru_RU"}
+# A weekday with the date, in each language's own order ("2026 m. lapkričio 27 d., penktadienis").
+DAY_PATTERNS = {"lt": "y 'm'. MMMM d 'd'., EEEE"}
 BLOCKS = ("subject", "email", "sms")
 BUILTIN = Path(str(resources.files("shopcare") / "notify" / "templates"))
 
@@ -53,9 +55,9 @@ def _tz(ctx) -> ZoneInfo:
     return ZoneInfo(ctx.get("tz", "UTC"))
 
 
-def _as_date(value: Any) -> date:
+def _as_date(ctx, value: Any) -> date:
     if isinstance(value, datetime):
-        return value.date()
+        return value.astimezone(_tz(ctx)).date()  # the recipient's calendar day
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -78,15 +80,16 @@ def _filters() -> dict[str, Any]:
 
     @pass_context
     def f_date(ctx, value):
-        return format_date(_as_date(value), format="long", locale=_locale(ctx))
+        return format_date(_as_date(ctx, value), format="long", locale=_locale(ctx))
 
     @pass_context
     def f_day(ctx, value):
-        return format_date(_as_date(value), format="EEEE, d MMMM y", locale=_locale(ctx))
+        pattern = DAY_PATTERNS.get(ctx.get("lang"), "EEEE, d MMMM y")
+        return format_date(_as_date(ctx, value), format=pattern, locale=_locale(ctx))
 
     @pass_context
     def f_shortdate(ctx, value):
-        return format_date(_as_date(value), format="short", locale=_locale(ctx))
+        return format_date(_as_date(ctx, value), format="short", locale=_locale(ctx))
 
     @pass_context
     def f_time(ctx, value):

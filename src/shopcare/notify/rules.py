@@ -254,9 +254,10 @@ class Policy:
     def _day(self, now: datetime) -> str:
         return now.astimezone(self.shop_tz).date().isoformat()
 
-    def hold(self, msg: OutboxMessage, now: datetime, state: SendState) -> tuple[datetime, str] | None:
+    def hold(self, msg: OutboxMessage, now: datetime, state: SendState, recent: list[str] | None = None) -> tuple[datetime, str] | None:
         """When `msg` may not go out now: (the earliest moment it may, why). Call inside a
-        state transaction, then `reserve` in the same one when it may go."""
+        state transaction, then `reserve` in the same one when it may go. `recent` (times of
+        this customer's messages in the last hour) may come from the caller's own count."""
         cfg = self.cfg
         if msg.audience == "staff":
             if msg.on_duty:
@@ -278,15 +279,16 @@ class Policy:
                 return tomorrow, "daily SMS cap reached"
         if msg.customer:
             limit = cfg.notify.customer_hourly_limit
-            recent = state.recent(msg.customer, (now - timedelta(hours=1)).isoformat())
+            if recent is None:
+                recent = state.recent(msg.customer, (now - timedelta(hours=1)).isoformat())
             if len(recent) >= limit:
                 return datetime.fromisoformat(recent[-limit]) + timedelta(hours=1), "hourly limit of messages to this customer"
         return None
 
-    def reserve(self, msg: OutboxMessage, now: datetime, state: SendState) -> None:
+    def reserve(self, msg: OutboxMessage, now: datetime, state: SendState, recent: bool = True) -> None:
         if msg.channel == "sms" and msg.audience == "customer":
             state.add_sms_parts(self._day(now), max(msg.sms_parts, 1))
-        if msg.customer and msg.audience == "customer":
+        if recent and msg.customer and msg.audience == "customer":
             state.add_recent(msg.customer, now.isoformat())
 
     def unreserve(self, msg: OutboxMessage, now: datetime, state: SendState) -> None:

@@ -56,6 +56,13 @@ class Sender:
         self.policy = Policy(ctx)
         self.state = SendState(self.outbox.root / "state.sqlite3")
         self.cfg = ctx.config
+        self._settling: list = []  # sent messages' bookkeeping, running in threads
+        self._outages_known: set[str] = set()
+        # Email messages per customer in the last hour, counted here and written to the state
+        # in batches: the hourly limit is a courtesy, unlike the SMS cap, which is reserved in
+        # a transaction per message.
+        self._recent: dict[str, list[str]] = {}
+        self._recent_unsaved: list[tuple[str, str]] = []
 
     @property
     def channels(self) -> dict:
@@ -65,7 +72,38 @@ class Sender:
             self._channels = make_channels(self.ctx)
         return self._channels
 
+    def _recent_of(self, customer: str, now: datetime) -> list[str]:
+        since = (now - timedelta(hours=1)).isoformat()
+        if customer not in self._recent:
+            self._recent[customer] = self.state.recent(customer, since)
+        times = self._recent[customer]
+        times[:] = [t for t in times if t > since]
+        return times
+
+    def _save_recent(self) -> None:
+        if self._recent_unsaved:
+            with self.state.transaction():
+                for customer, at in self._recent_unsaved:
+                    self.state.add_recent(customer, at)
+            self._recent_unsaved = []
+
+    async def _settle(self, settle, depth: int = 4) -> None:
+        """Run a sent message's durable bookkeeping in a thread while the next ones are sent;
+        at most `depth` at a time (None: wait for all)."""
+        import asyncio
+
+        if settle is None:
+            pending, self._settling = self._settling, []
+            for task in pending:
+                await task
+            return
+        while len(self._settling) >= depth:
+            await self._settling.pop(0)
+        self._settling.append(asyncio.ensure_future(asyncio.to_thread(settle)))
+
     async def close(self) -> None:
+        await self._settle(None)
+        self._save_recent()
         for ch in (self._channels or {}).values():
             try:
                 await ch.close()
@@ -91,6 +129,7 @@ class Sender:
     async def drain(self, *, max_rounds: int = 4, stop=None) -> DrainReport:
         report = DrainReport()
         report.recovered = self.outbox.recover()
+        self._outages_known = set(self.state.outages())
         failed_now: list[OutboxMessage] = []
         for _ in range(max_rounds):
             now = self.ctx.now()
@@ -101,6 +140,8 @@ class Sender:
                 break
             for msg in todo:
                 if stop is not None and stop.is_set():
+                    await self._settle(None)
+                    self._save_recent()
                     return report
                 if msg.channel in down:
                     continue
@@ -108,6 +149,8 @@ class Sender:
             if failed_now:
                 self._alert_failed(failed_now)
                 failed_now = []
+        await self._settle(None)
+        self._save_recent()
         down = self.down_channels(self.ctx.now())
         for channel, outage in down.items():
             report.down[channel] = outage["error"]
@@ -124,10 +167,19 @@ class Sender:
         now = self.ctx.now()
         # If anything below raises (a bug, a cancellation) the claim stays in cur/ and the
         # next sender run returns it to the queue.
-        with self.state.transaction():
-            hold = self.policy.hold(msg, now, self.state)
-            if hold is None:
-                self.policy.reserve(msg, now, self.state)
+        recent = self._recent_of(msg.customer, now) if msg.customer and msg.audience == "customer" else None
+        if msg.channel == "sms":
+            with self.state.transaction():
+                hold = self.policy.hold(msg, now, self.state, recent)
+                if hold is None:
+                    self.policy.reserve(msg, now, self.state, recent=False)
+        else:
+            hold = self.policy.hold(msg, now, self.state, recent)
+        if hold is None and recent is not None:
+            recent.append(now.isoformat())
+            self._recent_unsaved.append((msg.customer, now.isoformat()))
+            if len(self._recent_unsaved) >= 50:
+                self._save_recent()
         if hold is not None:
             msg.next_try, msg.hold_reason = hold[0].isoformat(), hold[1]
             msg.note(now, f"held until {hold[0].isoformat(timespec='minutes')}: {hold[1]}")
@@ -140,14 +192,24 @@ class Sender:
             return
         outcome = await self._send(msg, now)
         if outcome == "sent":
-            self.outbox.release(claim, "sent")
+            await self._settle(self.outbox.mark_sent(claim))
             report.sent += 1
-            with self.state.transaction():
-                if self.state.end_outage(msg.channel):
-                    log.info("channel %s works again", msg.channel)
+            if msg.channel in self._outages_known:
+                with self.state.transaction():
+                    if self.state.end_outage(msg.channel):
+                        log.info("channel %s works again", msg.channel)
+                self._outages_known.discard(msg.channel)
             return
-        with self.state.transaction():
-            self.policy.unreserve(msg, now, self.state)
+        if msg.channel == "sms":
+            with self.state.transaction():
+                self.policy.unreserve(msg, now, self.state)
+        if recent is not None and now.isoformat() in recent:
+            recent.remove(now.isoformat())
+            if (msg.customer, now.isoformat()) in self._recent_unsaved:
+                self._recent_unsaved.remove((msg.customer, now.isoformat()))
+            else:
+                with self.state.transaction():
+                    self.state.remove_recent(msg.customer, now.isoformat())
         if outcome == "failed":
             self.outbox.release(claim, "failed")
             report.failed += 1
@@ -206,6 +268,7 @@ class Sender:
         return "sent"
 
     def _outage(self, channel: str, error: str, now: datetime) -> None:
+        self._outages_known.add(channel)
         with self.state.transaction():
             outage = self.state.outage(channel)
             tries = (outage["tries"] if outage else 0) + 1
