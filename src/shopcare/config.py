@@ -132,7 +132,17 @@ def validate(raw: dict[str, Any]) -> tuple[dict[str, Section], list[StaffMember]
                     problems.append((dotted, str(exc)))
             values[key_name] = _convert(key, key.default) if key.check else key.default
         sections[sec_name] = values
+    carriers = raw.get("carriers", {})
+    if isinstance(carriers, dict):
+        # A free-form table: carrier name -> tracking link with {tracking} in it.
+        for carrier, url in carriers.items():
+            if not isinstance(url, str) or "{tracking}" not in url or not url.startswith(("http://", "https://")):
+                problems.append((f"carriers.{carrier}", "must be a link like \"https://.../track/{tracking}\""))
+            else:
+                sections["carriers"][carrier] = url
     for name, value in raw.items():
+        if name == "carriers":
+            continue
         if name in SCHEMA and name != "":
             for key_name in value if isinstance(value, dict) else ():
                 if key_name not in SCHEMA[name]:

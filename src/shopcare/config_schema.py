@@ -161,6 +161,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "business_hours": Key(str, "Mon-Fri 09:00-17:00", _check_business_hours),
         "dispatch_days": Key(int, 2, _check_non_negative),
         "bank_account": Key(str, ""),
+        "return_address": Key(str, ""),
     },
     "email": {
         "transport": Key(str, "maildir", _check_choice(("maildir", "smtp"))),
@@ -221,6 +222,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "max_acks_per_sender_per_day": Key(int, 5, _check_positive),
         "staff": Key(list, []),
     },
+    "carriers": {},
     "deadlines": {
         "payment_reminder_after": Key(list, ["2d", "5d"]),
         "delivery_grace": Key(_DURATION, "0s", parse_duration),
@@ -229,7 +231,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "legal": {
         "withdrawal_days": Key(int, 0, _check_non_negative),
-        "withdrawal_uninformed_extension_days": Key(int, 0, _check_non_negative),
+        "withdrawal_uninformed_extension_months": Key(int, 0, _check_non_negative),
         "refund_days": Key(int, 0, _check_non_negative),
         "guarantee_days": Key(int, 0, _check_non_negative),
         "complaint_goods_days": Key(int, 0, _check_non_negative),
@@ -240,6 +242,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "after_orders": Key(int, 1, _check_positive),
         "valid_days": Key(int, 90, _check_positive),
         "code_prefix": Key(str, "THANKS"),
+        "remind_before": Key(_DURATION, "3d", parse_duration),
     },
     "probe": {
         "from": Key(str, ""),

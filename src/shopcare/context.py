@@ -124,6 +124,10 @@ class Context:
     def now(self) -> datetime:
         return self.clock.now()
 
+    def today(self):
+        """Today in the shop's time zone."""
+        return self.clock.now().astimezone(self.tz).date()
+
     def when(self, text: str | None) -> datetime:
         """--at TEXT (default now) as an aware datetime."""
         return parse_when(text, self.tz, self.now()) if text else self.now()

@@ -126,8 +126,10 @@ def _requirements(demo: Demo) -> None:
 def _confirm(demo: Demo) -> None:
     from shopcare.services.lifecycle import confirm_order
 
-    for number in ("1001", "1002", "1003"):
-        confirm_order(demo.ctx, number, by="email", at=demo.ctx.now())
+    from datetime import date
+
+    for number, promised in (("1001", date(2026, 11, 25)), ("1002", date(2026, 11, 27)), ("1003", date(2026, 11, 30))):
+        confirm_order(demo.ctx, number, by="email", at=demo.ctx.now(), promised=promised)
     demo.say("Confirmed orders 1001 (Anna, Polish, email + SMS), 1002 (Jonas, Lithuanian) and 1003 (Olga, Russian)")
     demo.say("at once. Each confirmation names the agreed delivery terms and a date, never 'soon'.")
     _order, changed = confirm_order(demo.ctx, "1001", by="email", at=demo.ctx.now())
@@ -160,11 +162,44 @@ def _send(demo: Demo) -> None:
     demo.say(f"  try: {demo.cli('template render order_confirmed --lang lt --order 1002')}")
 
 
+def _deliver(demo: Demo) -> None:
+    import asyncio
+    from datetime import date, datetime, timedelta
+
+    from shopcare.notify.sender import drain_once
+    from shopcare.services.deadlines import check
+    from shopcare.services.deliveries import add_delivery, update_delivery
+
+    ctx = demo.ctx
+    now = ctx.now()
+    add_delivery(ctx, "1001", carrier="InPost", tracking="620111222333444555666777", at=now, eta=date(2026, 11, 25))
+    add_delivery(ctx, "1002", carrier="Omniva", tracking="CC123456789EE", at=now, eta=date(2026, 11, 26))
+    demo.say("Shipped 1001 with InPost (promised for Wednesday 25 November) and 1002 with Omniva.")
+    # InPost's feed moves the date: the customer hears it now, before she has to ask.
+    update_delivery(ctx, "1001", status="in_transit", at=now + timedelta(minutes=5), eta=date(2026, 11, 27),
+                    note="sorting centre backlog")
+    update_delivery(ctx, "1002", status="delivered", at=datetime(2026, 11, 23, 9, 20, tzinfo=now.tzinfo))
+    report = asyncio.run(drain_once(ctx))
+    demo.say(f"InPost moved 1001 to Friday 27 November; Omniva delivered 1002. Sent: {report.describe()}.")
+    for msg in sorted(ctx.outbox.iter_state("sent"), key=lambda m: m.created):
+        if msg.kind in ("delivery_delayed", "delivered", "staff_alert"):
+            text = msg.subject if msg.channel == "email" else msg.body
+            demo.say(f"  {msg.kind} by {msg.channel} to {msg.to_name or msg.to}: {text}")
+    findings = check(ctx)
+    demo.say("`shopcare deadlines check` (the daemon runs it every minute) found:")
+    for f in findings:
+        demo.say(f"  {f.what} {f.record}: {f.action}" + (f" ({f.detail})" if f.detail else ""))
+    demo.say(f"Run again at once, it finds {len(check(ctx))} new thing(s): each promise is acted on once.")
+    demo.say(f"  try: {demo.cli('delivery list --late')}")
+    demo.say(f"  try: {demo.cli('promise list')}    (the loyalty discount promised to Jonas)")
+
+
 STEPS: list[Step] = [
     Step("Import the shop's orders", _import),
     Step("Record what matters to a customer", _requirements),
-    Step("Confirm orders at once, in each customer's language", _confirm),
+    Step("Confirm orders at once, with a delivery date, in each customer's language", _confirm),
     Step("Tell customers on the channel they chose", _send),
+    Step("A delivery slips: the customer is told before she asks", _deliver),
 ]
 
 

@@ -82,7 +82,7 @@ class ShopcareGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except ShopcareError as exc:
-            report(exc)
+            _report_error(exc)
             raise typer.Exit(int(exc.exit_status)) from None
         except OSError as exc:
             import errno
@@ -95,7 +95,7 @@ class ShopcareGroup(TyperGroup):
             raise typer.Exit(int(ExitStatus.ENVIRONMENT)) from None
 
 
-def report(exc: ShopcareError) -> None:
+def _report_error(exc: ShopcareError) -> None:
     if _state["traceback"]:
         tb.print_exc()
     typer.echo(f"shopcare: error: {exc.message}", err=True)
@@ -145,7 +145,7 @@ def main() -> None:
     try:
         app(prog_name="shopcare")
     except ShopcareError as exc:  # raised outside a command (e.g. while building the context)
-        report(exc)
+        _report_error(exc)
         sys.exit(int(exc.exit_status))
     except KeyboardInterrupt:
         sys.exit(130)

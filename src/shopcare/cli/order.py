@@ -175,14 +175,22 @@ def confirm(
     ctx: typer.Context,
     number: str = typer.Argument(..., metavar="NUMBER"),
     by: str = typer.Option("email", "--by", help="How it was confirmed: email, sms or phone (phone closes the call task)."),
+    promised: Optional[str] = typer.Option(None, "--promised", metavar="DATE", help="The delivery date agreed now (kept by `deadlines check`)."),
+    promised_until: Optional[str] = typer.Option(None, "--promised-until", metavar="DATE", help="End of the agreed delivery window."),
+    if_version: Optional[int] = typer.Option(None, "--if-version", help="Refuse (exit 1) unless the order is still at this version."),
     at: Optional[str] = AT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Confirm an order; tells the customer (order_confirmed) on their channel. Twice changes nothing."""
+    """Confirm an order; tells the customer (order_confirmed) on their channel, with the agreed
+    delivery date. Confirming twice changes nothing."""
+    from shopcare.context import parse_day
     from shopcare.services.lifecycle import confirm_order
 
     c = ctx_of(ctx)
-    order, changed = confirm_order(c, number, by=by, at=c.when(at))
+    order, changed = confirm_order(c, number, by=by, at=c.when(at),
+                                   promised=parse_day(promised, c.tz) if promised else None,
+                                   promised_until=parse_day(promised_until, c.tz) if promised_until else None,
+                                   expect_version=if_version)
     if as_json:
         emit_json(_order_json(c, order))
     else:
@@ -190,11 +198,12 @@ def confirm(
 
 
 @app.command("note")
-def note(ctx: typer.Context, number: str = typer.Argument(..., metavar="NUMBER"), text: str = typer.Argument(..., metavar="TEXT")) -> None:
+def note(ctx: typer.Context, number: str = typer.Argument(..., metavar="NUMBER"), text: str = typer.Argument(..., metavar="TEXT"),
+         if_version: Optional[int] = typer.Option(None, "--if-version", help="Refuse (exit 1) unless the order is still at this version.")) -> None:
     """Add a note to an order."""
     from shopcare.services.orders import add_note
 
-    order = add_note(ctx_of(ctx), number, text)
+    order = add_note(ctx_of(ctx), number, text, expect_version=if_version)
     info(f"note added to order {order.number}")
 
 
@@ -203,6 +212,7 @@ def cancel(
     ctx: typer.Context,
     number: str = typer.Argument(..., metavar="NUMBER"),
     reason: str = typer.Option(..., "--reason", help="Why (kept on the order, told to the customer)."),
+    if_version: Optional[int] = typer.Option(None, "--if-version", help="Refuse (exit 1) unless the order is still at this version."),
     at: Optional[str] = AT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -210,7 +220,7 @@ def cancel(
     from shopcare.services.lifecycle import cancel_order
 
     c = ctx_of(ctx)
-    order = cancel_order(c, number, reason=reason, at=c.when(at))
+    order = cancel_order(c, number, reason=reason, at=c.when(at), expect_version=if_version)
     if as_json:
         emit_json(_order_json(c, order))
     else:
@@ -223,6 +233,7 @@ def pay(
     number: str = typer.Argument(..., metavar="NUMBER"),
     state: str = typer.Option("paid", "--state", help="paid, refunded or partially_refunded."),
     amount: Optional[str] = typer.Option(None, "--amount", help="Amount refunded (for refunds)."),
+    if_version: Optional[int] = typer.Option(None, "--if-version", help="Refuse (exit 1) unless the order is still at this version."),
     at: Optional[str] = AT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -231,7 +242,8 @@ def pay(
     from shopcare.services.lifecycle import set_payment
 
     c = ctx_of(ctx)
-    order = set_payment(c, number, state, at=c.when(at), amount=parse_money(amount, "--amount") if amount else None)
+    order = set_payment(c, number, state, at=c.when(at), amount=parse_money(amount, "--amount") if amount else None,
+                        expect_version=if_version)
     if as_json:
         emit_json(_order_json(c, order))
     else:

@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo
 from shopcare.model.hours import Interval, parse_business_hours  # noqa: F401 (re-exported)
 
 
+_UTC = ZoneInfo("UTC")
+
+
 @lru_cache(maxsize=64)
 def _holiday_dates(country: str, year: int) -> frozenset[date]:
     import holidays
@@ -88,8 +91,16 @@ class BusinessCalendar:
         out = []
         for start, end in self.hours.get(day.weekday(), []):
             a = datetime.combine(day, start, self.tz)
-            b = datetime.combine(day, end, self.tz)
-            out.append((a, b))
+            # '24:00' (and 24/7) is stored as 23:59:59.999999; end at the next midnight, not
+            # 1 µs before it (a 24/7 shop was closed for that µs and each day lost it).
+            if end == time.max:
+                b = datetime.combine(day + timedelta(days=1), time(0), self.tz)
+            else:
+                b = datetime.combine(day, end, self.tz)
+            # As UTC instants: aware datetimes sharing one tzinfo compare and subtract by wall
+            # clock, which miscounts across a DST change (a 23 h day counted as 24 h) and in
+            # the repeated hour (fold).
+            out.append((a.astimezone(_UTC), b.astimezone(_UTC)))
         return out
 
     def is_open(self, moment: datetime) -> bool:
@@ -103,7 +114,7 @@ class BusinessCalendar:
         for _ in range(400):
             for a, b in self._intervals_on(day):
                 if local < b:
-                    return max(local, a)
+                    return max(local, a).astimezone(self.tz)  # a is UTC (see _intervals_on)
             day += timedelta(days=1)
         raise ValueError("never open within a year: check business_hours")
 
@@ -129,6 +140,9 @@ class BusinessCalendar:
 
     def business_seconds_between(self, start: datetime, end: datetime) -> float:
         """Opening time between two instants (0 when end <= start)."""
+        # As UTC instants: two datetimes in the shop's zone would compare and subtract by wall
+        # clock (wrong in the repeated hour, and for a moment in the skipped one).
+        start, end = start.astimezone(_UTC), end.astimezone(_UTC)
         if end <= start:
             return 0.0
         total = 0.0

@@ -16,7 +16,8 @@ Interval = tuple[time, time]
 def _parse_days(text: str) -> list[int]:
     days: list[int] = []
     for part in text.split(","):
-        part = part.strip().lower()[:7]
+        # No cut to 7 characters: it turned 'Tuesday-Friday' into 'tuesday' (Tuesday only).
+        part = part.strip().lower()
         if "-" in part:
             a, b = (p.strip()[:3] for p in part.split("-", 1))
             if a not in _DAY_NAMES or b not in _DAY_NAMES:
@@ -63,7 +64,15 @@ def parse_business_hours(text: str) -> dict[int, list[Interval]]:
             for d in days:
                 hours.setdefault(d, []).append((start, end))
     for d in hours:
-        hours[d].sort()
+        # Merge overlapping intervals ('Mon-Fri 09:00-17:00; Mon 16:00-18:00'): kept apart,
+        # business_seconds_between counted the shared time twice.
+        merged: list[Interval] = []
+        for start, end in sorted(hours[d]):
+            if merged and start < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        hours[d] = merged
     return hours
 
 

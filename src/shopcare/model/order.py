@@ -77,6 +77,12 @@ class Order:
     cancel_reason: str | None = None
     source: str = "manual"
     source_ref: str | None = None
+    # What shopcare has already done about this order's deadlines (so it acts once).
+    reminders_sent: int = 0
+    reminded_at: datetime | None = None
+    late_for: date | None = None  # the missed promised date customer and staff were told about
+    at_risk_told: date | None = None  # staff warned that this promised date is at risk
+    rights_told: datetime | None = None  # the customer was told of their return and warranty rights
     extra: dict[str, Any] | None = None
 
     @property
@@ -97,10 +103,22 @@ class Order:
             "payment_method": self.payment.method,
             "created": self.created.isoformat(),
             "promised": self.delivery.promised.isoformat() if self.delivery.promised else None,
+            "reminders_sent": self.reminders_sent,
+            "reminded_at": self.reminded_at.isoformat() if self.reminded_at else None,
         }
 
     def index_columns(self) -> dict[str, Any]:
-        return {"status": self.status, "customer": self.customer, "ref": self.payment.state, "created": self.created, "due": None}
+        # `due`: the promised date of an order not yet delivered, so deadline checks find it fast.
+        promised = self.delivery.promised_until or self.delivery.promised
+        due = None
+        if promised and self.status in ("new", "confirmed", "shipped"):
+            due = datetime.combine(promised, datetime.min.time(), self.created.tzinfo)
+        return {"status": self.status, "customer": self.customer, "ref": self.payment.state, "created": self.created, "due": due}
+
+    @property
+    def promised_by(self) -> date | None:
+        """The last day of the promise: the window's end, else the promised date."""
+        return self.delivery.promised_until or self.delivery.promised
 
     # -- rules --------------------------------------------------------------------------------
     def move_to(self, new: str, at: datetime) -> None:

@@ -55,7 +55,17 @@ def _tz(ctx) -> ZoneInfo:
     return ZoneInfo(ctx.get("tz", "UTC"))
 
 
+def _defined(value: Any) -> Any:
+    """A filter given an undefined variable fails with Jinja's own message naming it."""
+    from jinja2 import Undefined
+
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
+    return value
+
+
 def _as_date(ctx, value: Any) -> date:
+    value = _defined(value)
     if isinstance(value, datetime):
         return value.astimezone(_tz(ctx)).date()  # the recipient's calendar day
     if isinstance(value, date):
@@ -66,6 +76,7 @@ def _as_date(ctx, value: Any) -> date:
 
 
 def _as_datetime(ctx, value: Any) -> datetime:
+    value = _defined(value)
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if not isinstance(value, datetime):
@@ -106,7 +117,7 @@ def _filters() -> dict[str, Any]:
     @pass_context
     def f_money(ctx, value, currency=None):
         currency = currency or ctx.get("currency") or "EUR"
-        return format_currency(Decimal(str(value)), currency, locale=_locale(ctx))
+        return format_currency(Decimal(str(_defined(value))), currency, locale=_locale(ctx))
 
     @pass_context
     def f_number(ctx, value):

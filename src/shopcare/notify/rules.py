@@ -132,6 +132,14 @@ class Notifier:
     def alert_staff(self, title: str, lines: list[str], key: str, *, avoid: set[str] = frozenset()) -> int:
         return self.enqueue(self.for_staff(title, lines, key, avoid=avoid))
 
+    def alert(self, code: str, key: str, *, avoid: set[str] = frozenset(), **facts) -> int:
+        """Alert staff with catalogue text `code` (notify/staff_text.py) in the shop's language.
+        `key` names the occasion: the same key never alerts twice."""
+        from shopcare.notify.staff_text import staff_text
+
+        title, lines = staff_text(code, self.ctx.config.shop.default_language, **facts)
+        return self.alert_staff(title, lines, key, avoid=avoid)
+
 
 def _e164(phone: str, country: str) -> str:
     from shopcare.model.contact import normalize_phone

@@ -186,9 +186,7 @@ class Sender:
             self.outbox.release(claim, "new")
             report.held += 1
             if hold[1] == "daily SMS cap reached":
-                self._alert_once(f"sms_cap:{self.policy._day(now)}", "Daily SMS cap reached",
-                                 [f"{self.cfg.sms.daily_cap} SMS parts were sent today; further SMS wait until tomorrow.",
-                                  "Raise [sms] daily_cap to send more."], avoid={"sms"})
+                self._alert_once(f"sms_cap:{self.policy._day(now)}", "sms_cap", avoid={"sms"}, cap=self.cfg.sms.daily_cap)
             return
         outcome = await self._send(msg, now)
         if outcome == "sent":
@@ -277,27 +275,24 @@ class Sender:
             self.state.set_outage(channel, since, error, tries, (now + timedelta(seconds=wait)).isoformat())
         log.warning("channel %s is down: %s", channel, error)
         waiting = sum(1 for m in self.outbox.iter_state("new") if m.channel == channel)
-        self._alert_once(f"outage:{channel}:{since}", f"{channel.upper()} sending is failing",
-                         [f"Since {since[:16].replace('T', ' ')}: {error}",
-                          f"{waiting + 1} message(s) wait and will be sent when it works again; nothing is lost.",
-                          "`shopcare outbox list` shows them."], avoid={channel})
+        self._alert_once(f"outage:{channel}:{since}", "channel_down", avoid={channel}, channel=channel.upper(),
+                         since=since[:16].replace("T", " "), error=error, waiting=waiting + 1)
 
-    def _alert_once(self, key: str, title: str, lines: list[str], avoid: set[str] = frozenset()) -> None:
+    def _alert_once(self, key: str, code: str, avoid: set[str] = frozenset(), **facts) -> None:
         with self.state.transaction():
             first = self.state.first_time(key, self.ctx.now().isoformat())
         if first:
             try:
-                self.ctx.notifier.alert_staff(title, lines, key, avoid=set(avoid))
+                self.ctx.notifier.alert(code, key, avoid=set(avoid), **facts)
             except ShopcareError as exc:
-                log.error("could not queue a staff alert (%s): %s", title, exc.message)
+                log.error("could not queue a staff alert (%s): %s", code, exc.message)
 
     def _alert_failed(self, failed: list[OutboxMessage]) -> None:
         lines = [f"{m.kind} by {m.channel} to {m.to_name or m.to} ({m.record}): {m.failed_reason}" for m in failed[:20]]
         if len(failed) > 20:
             lines.append(f"... and {len(failed) - 20} more")
-        lines.append("Fix the contact or the template, then `shopcare outbox retry ID`.")
         key = "failed:" + min(m.id for m in failed)
-        self._alert_once(key, f"{len(failed)} message(s) to customers could not be sent", lines)
+        self._alert_once(key, "messages_failed", count=len(failed), lines="\n".join(lines))
 
 
 async def drain_once(ctx, channels: dict | None = None) -> DrainReport:

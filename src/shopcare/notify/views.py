@@ -74,6 +74,7 @@ def sample_vars(ctx, kind: str, lang: str) -> dict[str, Any]:
         "eta": today + timedelta(days=5), "promised": today + timedelta(days=4), "status": "in_transit",
         "pickup_point": "KRA01M, ul. Długa 5, Kraków", "pickup_until": today + timedelta(days=2),
         "note": "", "attempts": 1, "requirements": "Deliver after 16:00, please call first",
+        "update_by": today + timedelta(days=1),
     }
     values = {
         **base_vars(ctx, lang, None, "PLN"),

@@ -88,7 +88,7 @@ def delivery_terms(ctx, method: str | None, cost: Decimal | None, promised: date
     )
 
 
-def add_note(ctx, number: str, text: str) -> Order:
+def add_note(ctx, number: str, text: str, *, expect_version: int | None = None) -> Order:
     text = clean_text(text, "note", max_len=4000, multiline=True)
     if not text:
         raise BadInput("the note is empty")
@@ -96,5 +96,5 @@ def add_note(ctx, number: str, text: str) -> Order:
     def apply(o: Order):
         o.notes.append(Note(at=ctx.now(), by=ctx.store.actor, text=text))
 
-    order, _ = ctx.store.update("order", number, apply, "note added")
+    order, _ = ctx.store.update("order", number, apply, "note added", expect_version=expect_version)
     return order
