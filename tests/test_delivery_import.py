@@ -294,7 +294,7 @@ def test_unknown_layout_is_refused_with_the_names_it_accepts(shop, ctx, tmp_path
     ("confirmed", "info_received"), ("dispatched_by_sender", "in_transit"), ("ready_to_pickup", "available_for_pickup"),
     ("pickup_reminder_sent", "available_for_pickup"), ("avizo", "attempt_failed"), ("pickup_time_expired", "exception"),
     ("undelivered_wrong_address", "exception"), ("return_pickup_confirmation_to_sender", "returned_to_sender"),
-    ("other", None), ("Doręczona", "delivered"), ("Pristatyta", "delivered"), ("Вручено", "delivered"),
+    ("other", None), ("canceled", None), ("Doręczona", "delivered"), ("Pristatyta", "delivered"), ("Вручено", "delivered"),
 ])
 def test_status_vocabularies(raw, expected):
     assert map_status(raw) == expected
@@ -315,3 +315,25 @@ def test_cli_delivery_import(shop):
     assert r.json()["deliveries_added"] == 2 and r.json()["problems"] == []
     r = shop.ok("delivery", "import", str(POLISH_CSV))
     assert "nothing changed" in r.stderr
+
+
+def test_webhooks_split_over_two_files_give_the_same_result(shop, ctx, tmp_path):
+    """The first dump ends after the failed attempt; the next starts with the revised date."""
+    _aftership_shop(shop, ctx)
+    lines = AFTERSHIP.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "day1.jsonl", tmp_path / "day2.jsonl"
+    first.write_text("".join(lines[:8]), encoding="utf-8")
+    second.write_text("".join(lines[8:]), encoding="utf-8")
+    a = import_tracking(ctx, first)
+    assert a.deliveries_added == 1 and a.problems == []
+    assert ctx.store.get("delivery", "A1001-1").eta == date(2026, 11, 18)
+    b = import_tracking(ctx, second)
+    dpd = ctx.store.get("delivery", "A1001-1")
+    assert dpd.status == "delivered" and dpd.eta == date(2026, 11, 20)
+    assert _messages(ctx)[("delivery/A1001-1", "delivery_delayed")] == 1
+    assert b.warnings == [] and [p.line for p in b.problems] == [2]  # the Omniva parcel, now on line 2
+    before = _snapshot(shop)
+    for f in (first, second, AFTERSHIP):
+        assert not import_tracking(ctx, f).changed, f
+    assert _snapshot(shop) == before
+    assert _messages(ctx)[("delivery/A1001-1", "delivery_delayed")] == 1

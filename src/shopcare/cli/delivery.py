@@ -98,6 +98,8 @@ def import_(
     else:
         for p in report.problems:
             info(f"{file}:{p.line}: {p.message}")
+        for w in report.warnings:
+            info(f"{file}:{w.line}: warning: {w.message}")
         info(report.describe())
 
 

@@ -30,16 +30,13 @@ import bisect
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from shopcare.errors import BadInput, InvalidTransition, RefusedError, ShopcareError
 from shopcare.importers.base import Problem, RowError, cell, dict_rows, read_csv, timestamp
-
-SOURCES = ("aftership", "inpost", "csv")
-
 
 # -- vocabularies -------------------------------------------------------------------------------
 
@@ -95,7 +92,8 @@ INPOST_STATUSES: dict[str, str | None] = {
     "undelivered_cod_cash_receiver": "exception", "undelivered_no_mailbox": "exception",
     "undelivered_not_live_address": "exception", "undelivered_lack_of_access_letterbox": "exception",
     "rejected_by_receiver": "exception", "missing": "exception", "claimed": "exception",
-    "claim_rejected": "exception", "canceled": "exception",
+    "claim_rejected": "exception",
+    "canceled": None,  # the label was cancelled: nothing left the shop (an exception would mark the order shipped)
     "returned_to_sender": "returned_to_sender", "return_pickup_confirmation_to_sender": "returned_to_sender",
     "other": None,
 }
@@ -169,6 +167,7 @@ def carrier_from_slug(slug: str) -> str:
 class Skipped(Problem):
     """Something in the file that is not tracking news (reported as a warning, not a problem)."""
 
+
 @dataclass
 class ParsedEvent:
     """One piece of tracking news, as read from a file, before it touches the store."""
@@ -185,6 +184,7 @@ class ParsedEvent:
     carrier: str = ""
     pickup_point: str = ""
     eta_only: bool = False  # a new expected date without a new checkpoint (AfterShip edd_revise)
+    sent: datetime | None = None  # when the payload that gave `eta` was sent
 
     @property
     def key(self) -> str:
@@ -280,12 +280,13 @@ def _json_values(text: str) -> Iterator[tuple[int, Any]]:
     if text.startswith("[", pos):  # one JSON array of payloads
         pos = ws.match(text, pos + 1).end()
         while pos < len(text) and text[pos] != "]":
+            start = pos
             try:
                 value, pos = decoder.raw_decode(text, pos)
             except json.JSONDecodeError as exc:
                 yield line_of(exc.pos), RowError(f"not valid JSON: {exc.msg} (the rest of the array is not read)")
                 return
-            yield line_of(pos - 1), value
+            yield line_of(start), value
             pos = ws.match(text, pos).end()
             if text.startswith(",", pos):
                 pos = ws.match(text, pos + 1).end()
@@ -379,7 +380,8 @@ def _aftership(line: int, payload: dict, tz, state: dict[str, dict]) -> Iterator
             new.append(e)
     if eta is not None and eta != parcel["eta"]:
         if new:
-            max(new, key=lambda e: e.at).eta = eta
+            newest = max(new, key=lambda e: e.at)
+            newest.eta, newest.sent = eta, sent
         elif events or sent:
             latest = max(events, key=lambda e: e.at) if events else None
             status = latest.status if latest else map_status(str(msg.get("tag") or "Pending"))
@@ -653,7 +655,7 @@ def _apply(ctx, events: list[ParsedEvent], report: TrackingReport) -> None:
                 continue
             seen.add(quiet)
             report.warnings.append(Problem(e.line, f"parcel {e.tracking}: {e.source} status {e.raw_status!r} "
-                                                   "says nothing shopcare tracks; skipped"))
+                                                   "is not news shopcare tracks; skipped"))
             report.skipped += 1
             continue
         if e.ref in seen:
@@ -674,11 +676,6 @@ def _apply(ctx, events: list[ParsedEvent], report: TrackingReport) -> None:
             _apply_parcel(ctx, evs, known.get(key, []), report)
         except ShopcareError as exc:  # the store itself refused: name the parcel, go on with the rest
             report.problems.append(Problem(evs[0].line, f"parcel {evs[0].tracking}: {exc.message}"))
-
-
-def _lines(evs: list[ParsedEvent]) -> str:
-    lines = sorted({e.line for e in evs})
-    return f"line {lines[0]}" if len(lines) == 1 else f"lines {', '.join(map(str, lines))}"
 
 
 def _problem_for_parcel(report: TrackingReport, evs: list[ParsedEvent], message: str) -> None:
@@ -771,8 +768,13 @@ def _history_at(d, at: datetime) -> tuple[str, date | None]:
 def _apply_event(ctx, d, e: ParsedEvent, report: TrackingReport):
     from shopcare.services.deliveries import update_delivery
 
-    refs = {ev.ref for ev in d.events if ev.ref}
-    if e.ref in refs:
+    recorded = next((ev for ev in d.events if ev.ref == e.ref), None) if e.ref else None
+    if recorded is not None:
+        if e.eta is not None and not e.eta_only and recorded.eta != e.eta:
+            # A known checkpoint with a date it did not bring before (an earlier file ended just
+            # before this payload): the date is news of its own, at the moment the payload said it.
+            revised = replace(e, at=max(e.at, e.sent or e.at), note="", eta_only=True)
+            return _apply_event(ctx, d, revised, report)
         report.already_known += 1
         return d
     if d.events and e.at < d.events[-1].at:

@@ -24,11 +24,12 @@ PAYMENT = {
 # Close to what carriers and AfterShip report; `exception` covers customs, damage, lost.
 DELIVERY = {
     "pending": ("info_received", "in_transit", "out_for_delivery", "available_for_pickup", "delivered", "exception"),
-    "info_received": ("in_transit", "out_for_delivery", "available_for_pickup", "delivered", "exception", "returned_to_sender"),
+    "info_received": ("in_transit", "out_for_delivery", "available_for_pickup", "delivered", "attempt_failed", "exception", "returned_to_sender"),
     "in_transit": ("in_transit", "out_for_delivery", "available_for_pickup", "delivered", "attempt_failed", "exception", "returned_to_sender"),
-    "out_for_delivery": ("delivered", "attempt_failed", "available_for_pickup", "exception", "in_transit"),
+    "out_for_delivery": ("delivered", "attempt_failed", "available_for_pickup", "exception", "in_transit", "returned_to_sender"),
     "attempt_failed": ("out_for_delivery", "in_transit", "available_for_pickup", "delivered", "exception", "returned_to_sender"),
-    "available_for_pickup": ("delivered", "returned_to_sender", "exception", "in_transit"),
+    # InPost moves a parcel nobody collected from a locker to a courier: pickup -> out for delivery.
+    "available_for_pickup": ("delivered", "returned_to_sender", "exception", "in_transit", "out_for_delivery"),
     "exception": ("in_transit", "out_for_delivery", "available_for_pickup", "delivered", "returned_to_sender", "attempt_failed"),
     "delivered": (),
     "returned_to_sender": (),

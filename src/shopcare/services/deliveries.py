@@ -24,7 +24,8 @@ def delivery_view(ctx, d: Delivery, customer=None) -> dict[str, Any]:
         "id": d.id, "carrier": d.carrier, "tracking": d.tracking, "tracking_url": d.tracking_url,
         "eta": d.eta, "promised": d.promised, "status": d.status, "pickup_point": d.pickup_point,
         "pickup_until": d.pickup_until, "note": d.events[-1].note if d.events else "",
-        "attempts": sum(1 for e in d.events if e.status == "attempt_failed"),
+        "attempts": sum(1 for prev, e in zip([None, *d.events], d.events)
+                        if e.status == "attempt_failed" and (prev is None or prev.status != "attempt_failed")),
         "requirements": customer.requirements if customer else "",
         "update_by": update_by(ctx),
     }
@@ -133,7 +134,9 @@ def sync_order(ctx, number: str, at: datetime) -> None:
     deliveries = deliveries_of(ctx, number)
     if not deliveries:
         return
-    left = any(d.status not in ("pending", "info_received") for d in deliveries)
+    # Left the shop: the carrier has it (an `exception` straight from a label says nothing of that).
+    moving = ("in_transit", "out_for_delivery", "attempt_failed", "available_for_pickup", "delivered", "returned_to_sender")
+    left = any(d.status in moving or any(e.status in moving for e in d.events) for d in deliveries)
     all_delivered = all(d.status == "delivered" for d in deliveries)
 
     def apply(o):

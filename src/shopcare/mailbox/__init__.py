@@ -1,0 +1,1 @@
+"""The inbound pipeline: fetch, parse, screen, thread, record, acknowledge (each step its own module)."""
