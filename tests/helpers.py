@@ -71,7 +71,14 @@ class Shop:
         return subprocess.run(cmd, env=env, capture_output=True, text=True, check=check, **kw)
 
     def add_config(self, text: str) -> None:
-        self.config.write_text(self.config.read_text() + "\n" + text)
+        """Merge a TOML fragment into the shop's config (tables merged, arrays of tables added)."""
+        import tomllib
+
+        import tomli_w
+
+        data = tomllib.loads(self.config.read_text())
+        merge(data, tomllib.loads(text))
+        self.config.write_text(tomli_w.dumps(data))
 
     def customer(self, name="Anna Nowak", email="anna@example.pl", **opts) -> str:
         args = ["customer", "add", "--name", name]
@@ -85,3 +92,13 @@ class Shop:
         customer = customer or self.customer()
         return self.ok("order", "create", number, "--customer", customer, "--item", "MUG:2:49.50:Mug",
                        "--currency", "PLN", *extra).stdout.strip()
+
+
+def merge(into: dict, new: dict) -> None:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            merge(into[key], value)
+        elif isinstance(value, list) and value and isinstance(value[0], dict) and isinstance(into.get(key), list):
+            into[key].extend(value)
+        else:
+            into[key] = value

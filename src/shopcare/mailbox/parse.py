@@ -112,8 +112,15 @@ def guess_decode(data: bytes) -> str:
     return best if best is not None else data.decode("utf-8", errors="replace")
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def _decode_header_value(raw: str, problems: list[str]) -> str:
     """A header as text; RFC 2047 words decoded with charset fallbacks."""
+    if _SURROGATE.search(raw):
+        # Raw 8-bit bytes in a header (no RFC 2047): the email package hands them over as
+        # surrogate escapes; decode the bytes for what they are.
+        raw = _decode_bytes(raw.encode("utf-8", "surrogateescape"), None, problems)
     try:
         parts = decode_header(raw)
     except Exception:  # a broken encoded word: keep the raw text
@@ -122,6 +129,7 @@ def _decode_header_value(raw: str, problems: list[str]) -> str:
     # decode_header keeps the spaces around plain words and drops those between two encoded
     # words, as RFC 2047 says; each chunk is decoded on its own (charsets differ per word).
     text = "".join(_decode_bytes(v, c, problems) if isinstance(v, bytes) else v for v, c in parts)
+    text = _SURROGATE.sub("\ufffd", text)  # never let a lone surrogate reach a file
     return _CONTROL.sub(" ", text.replace("\r", " ").replace("\n", " ")).strip()
 
 
@@ -284,5 +292,5 @@ def parse(raw: bytes, *, truncated: bool = False) -> ParsedMail:
     elif html:
         m.text = html_to_text("\n".join(html))
         m.html_only = True
-    m.text = _CONTROL.sub("", m.text.replace("\x00", ""))[:MAX_TEXT]
+    m.text = _SURROGATE.sub("\ufffd", _CONTROL.sub("", m.text.replace("\x00", "")))[:MAX_TEXT]
     return m
