@@ -43,6 +43,7 @@ class ImapSource:
         self.label = f"imap:{self.username}@{self.host}:{self.port}/{self.folder}"
         self.client = None
         self.last_fetch: datetime | None = None
+        self.stop_event: threading.Event | None = None  # set by the daemon: stop after the mail in hand
 
     def __repr__(self) -> str:  # never the password
         return f"ImapSource({self.label})"
@@ -133,6 +134,8 @@ class ImapSource:
             bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
             heads = client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
             for uid in chunk:
+                if self.stop_event is not None and self.stop_event.is_set():
+                    return n
                 if uid not in meta:
                     continue  # expunged meanwhile
                 if uid in bodies:

@@ -27,6 +27,7 @@ class Notifier:
     def __init__(self, ctx) -> None:
         self.ctx = ctx
         self._renderer = None
+        self.on_enqueue = None  # the daemon's hook: wake its sender at once
 
     @property
     def renderer(self):
@@ -125,8 +126,8 @@ class Notifier:
         """Queue messages; returns how many were new (an event seen before queues nothing)."""
         outbox = self.ctx.outbox
         n = sum(1 for m in messages if outbox.enqueue(m))
-        if n:
-            wake(self.ctx.data_dir)
+        if n and self.on_enqueue is not None:
+            self.on_enqueue()
         return n
 
     def alert_staff(self, title: str, lines: list[str], key: str, *, avoid: set[str] = frozenset()) -> int:
@@ -145,16 +146,6 @@ def _e164(phone: str, country: str) -> str:
     from shopcare.model.contact import normalize_phone
 
     return normalize_phone(phone, country)
-
-
-def wake(data_dir: Path) -> None:
-    """Tell a running daemon's sender that something was queued (it also watches the folder)."""
-    path = Path(data_dir) / "outbox" / ".wake"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        os.close(fd)
-    except OSError:
-        pass
 
 
 # -- send-time rules --------------------------------------------------------------------------
