@@ -194,12 +194,46 @@ def _deliver(demo: Demo) -> None:
     demo.say(f"  try: {demo.cli('promise list')}    (the loyalty discount promised to Jonas)")
 
 
+def _mail(demo: Demo) -> None:
+    import asyncio
+    import shutil
+
+    from shopcare.notify.sender import drain_once
+    from shopcare.services.mail import poll_once
+
+    ctx = demo.ctx
+    inbox = demo.root / "inbox"
+    poll_once(ctx)  # the first look at the mailbox: what is already there is not answered
+    src = resources.files("shopcare") / "data" / "demo-mail"
+    (inbox / "new").mkdir(parents=True, exist_ok=True)
+    for item in sorted(src.iterdir(), key=lambda p: p.name):
+        with resources.as_file(item) as path:
+            shutil.copy(path, inbox / "new" / path.name)
+    demo.say(f"Five emails arrived in the shop's mailbox ({inbox}): two customers and three robots.")
+    report = poll_once(ctx)
+    sent = asyncio.run(drain_once(ctx))
+    demo.say(f"Fetched them ({report.describe().split(': ', 1)[1]}); sent: {sent.describe()}.")
+    for row in ctx.store.list("inquiry"):
+        q = ctx.store.get("inquiry", row["id"])
+        if q.status == "skipped":
+            demo.say(f"  {q.sender:<36} no acknowledgement: {q.skip_rule}")
+        else:
+            due = q.due.astimezone(ctx.tz)
+            about = f", order {q.order}" if q.order else ""
+            demo.say(f"  {q.sender:<36} acknowledged in {q.language}{about}; a person answers by {due:%a %d %b %H:%M}")
+    demo.say("The acknowledgements are threaded replies (In-Reply-To), marked Auto-Submitted: auto-replied,")
+    demo.say("so a well-behaved autoresponder never answers them, and give a time, never 'soon'.")
+    demo.say("With the daemon running (`shopcare daemon run`), this happens within a second of the mail's arrival.")
+    demo.say(f"  try: {demo.cli('inquiry list --all')}")
+
+
 STEPS: list[Step] = [
     Step("Import the shop's orders", _import),
     Step("Record what matters to a customer", _requirements),
     Step("Confirm orders at once, with a delivery date, in each customer's language", _confirm),
     Step("Tell customers on the channel they chose", _send),
     Step("A delivery slips: the customer is told before she asks", _deliver),
+    Step("Customer email: acknowledged at once, robots never", _mail),
 ]
 
 

@@ -276,7 +276,9 @@ class Policy:
             if cfg.sms.daily_cap and spent + max(msg.sms_parts, 1) > cfg.sms.daily_cap:
                 tomorrow = datetime.combine(now.astimezone(self.shop_tz).date() + timedelta(days=1), time(0, 5), self.shop_tz)
                 return tomorrow, "daily SMS cap reached"
-        if msg.customer:
+        if msg.customer and msg.kind != "inquiry_ack":
+            # The limit keeps notifications from piling up; an answer to a mail the customer
+            # has just written is not one of them.
             limit = cfg.notify.customer_hourly_limit
             if recent is None:
                 recent = state.recent(msg.customer, (now - timedelta(hours=1)).isoformat())

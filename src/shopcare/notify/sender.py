@@ -167,7 +167,7 @@ class Sender:
         now = self.ctx.now()
         # If anything below raises (a bug, a cancellation) the claim stays in cur/ and the
         # next sender run returns it to the queue.
-        recent = self._recent_of(msg.customer, now) if msg.customer and msg.audience == "customer" else None
+        recent = self._recent_of(msg.customer, now) if msg.customer and msg.audience == "customer" and msg.kind != "inquiry_ack" else None
         if msg.channel == "sms":
             with self.state.transaction():
                 hold = self.policy.hold(msg, now, self.state, recent)
