@@ -183,8 +183,8 @@ class Daemon:
         ctx.notifier.on_enqueue = lambda: loop.call_soon_threadsafe(self.wake.set)
         pipeline = Pipeline(ctx)
         try:
-            def process(raw, **kw):
-                return pipeline.process(raw, **kw)
+            def process_many(items):
+                return pipeline.process_many(items)
 
             def on_reply(ids, when):
                 answered_by_reply(ctx, ids, when)
@@ -198,7 +198,7 @@ class Daemon:
 
                 src = ImapSource(ctx, pipeline.state)
                 src.stop_event = self.thread_stop
-                src.watch(process, on_reply, self.thread_stop, heartbeat=beat)
+                src.watch(process_many, on_reply, self.thread_stop, heartbeat=beat)
                 return
             while not self.thread_stop.is_set():
                 self.mail_news.clear()
@@ -286,17 +286,19 @@ class Daemon:
         ctx = self.ctx
         oldest = None
         try:
-            for m in ctx.outbox.iter_state("new"):
-                if m.kind == "inquiry_ack" and (oldest is None or m.created < oldest):
-                    oldest = m.created
-        except Exception:
+            # File times only: parsing every waiting message each second would cost the most
+            # exactly when the queue is longest.
+            stamps = [e.stat().st_mtime for e in os.scandir(ctx.data_dir / "outbox" / "new") if e.name.endswith(".json")]
+            if stamps:
+                oldest = datetime.fromtimestamp(min(stamps), timezone.utc).isoformat(timespec="seconds")
+        except OSError:
             pass
         data = {
             "pid": os.getpid(), "version": __version__, "started": self.started.isoformat(timespec="seconds"),
             "now": datetime.now(timezone.utc).isoformat(timespec="seconds"), "stopped": final,
             "interval": ctx.config.daemon.heartbeat_interval, "mailbox": ctx.config.mailbox.source,
             "loops": {n: s.as_dict() for n, s in self.loops.items()}, "last_fetch": self.last_fetch,
-            "outbox": self._outbox_counts(), "oldest_unsent_ack": oldest,
+            "outbox": self._outbox_counts(), "oldest_waiting_message": oldest,
         }
         path = ctx.data_dir / "state" / "heartbeat.json"
         try:

@@ -33,7 +33,7 @@ def run(ctx: typer.Context) -> None:
 @app.command("status")
 def status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Is the daemon alive, are its loops running, how full is the outbox, when did it last
-    fetch mail, the oldest acknowledgement not yet sent, the last error. Exit 3 when it is not
+    fetch mail, how long the oldest message has waited, the last error. Exit 3 when it is not
     running (or its heartbeat is stale)."""
     import json
     import os
@@ -72,6 +72,6 @@ def status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
             typer.echo(line)
         ob = beat.get("outbox") or {}
         typer.echo(f"  outbox     {ob.get('new', '?')} waiting, {ob.get('cur', '?')} being sent, {ob.get('failed', '?')} failed")
-        typer.echo(f"  last fetch {beat.get('last_fetch') or '-'}; oldest acknowledgement not yet sent: {beat.get('oldest_unsent_ack') or 'none'}")
+        typer.echo(f"  last fetch {beat.get('last_fetch') or '-'}; oldest message waiting since: {beat.get('oldest_waiting_message') or 'none'}")
     if not alive:
         raise typer.Exit(3)

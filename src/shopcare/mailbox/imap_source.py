@@ -78,8 +78,10 @@ class ImapSource:
         return b"IDLE" in self.client.capabilities()
 
     # -- fetching -----------------------------------------------------------------------------
-    def sync(self, process: Callable, *, backfill_days: int | None = None) -> int:
-        """Fetch and record what is new in the folder; returns how many mails were handled."""
+    def sync(self, process_many: Callable, *, backfill_days: int | None = None) -> int:
+        """Fetch and record what is new in the folder; returns how many mails were handled.
+        `process_many(list of mails)` records a chunk of mails together."""
+        process = process_many
         client = self.client
         info = client.select_folder(self.folder, readonly=True)
         uidvalidity = int(info[b"UIDVALIDITY"])
@@ -123,7 +125,9 @@ class ImapSource:
         self.state.set_folder(self.label, uidvalidity, max(uids) if uids else 0)
         return n
 
-    def _fetch(self, process, uidvalidity: int, uids: list[int], *, backfill: bool = False) -> int:
+    def _fetch(self, process_many, uidvalidity: int, uids: list[int], *, backfill: bool = False) -> int:
+        """Fetch and record mails in chunks; `process_many` takes a list of mails (keyword dicts)
+        and records them together (one flush to disk per chunk)."""
         client = self.client
         n = 0
         for i in range(0, len(uids), CHUNK):
@@ -133,9 +137,10 @@ class ImapSource:
             large = [u for u in chunk if u in meta and u not in small]
             bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
             heads = client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
+            items, last_uid = [], None
             for uid in chunk:
                 if self.stop_event is not None and self.stop_event.is_set():
-                    return n
+                    break
                 if uid not in meta:
                     continue  # expunged meanwhile
                 if uid in bodies:
@@ -145,11 +150,16 @@ class ImapSource:
                 received = meta[uid].get(b"INTERNALDATE")
                 if isinstance(received, datetime) and received.tzinfo is None:
                     received = None
-                process(raw, source=f"{self.label}:{uidvalidity}:{uid}", received=received, truncated=truncated,
-                        backfill=backfill)
-                if not backfill:
-                    self.state.set_folder(self.label, uidvalidity, uid)  # only after it is recorded
-                n += 1
+                items.append(dict(raw=raw, source=f"{self.label}:{uidvalidity}:{uid}", received=received,
+                                  truncated=truncated, backfill=backfill))
+                last_uid = uid
+            if items:
+                process_many(items)
+                n += len(items)
+            if last_uid is not None and not backfill:
+                self.state.set_folder(self.label, uidvalidity, last_uid)  # only once they are recorded
+            if self.stop_event is not None and self.stop_event.is_set():
+                return n
         return n
 
     # -- staff replies in the Sent folder -----------------------------------------------------
@@ -200,11 +210,12 @@ class ImapSource:
         return n
 
     # -- watching -----------------------------------------------------------------------------
-    def watch(self, process: Callable, on_reply: Callable, stop: threading.Event, *,
+    def watch(self, process_many: Callable, on_reply: Callable, stop: threading.Event, *,
               heartbeat: Callable[[], None] = lambda: None) -> None:
         """Fetch, then wait for news (IDLE or polling) until `stop`; raises on a connection error
         (the daemon reconnects with backoff)."""
         cfg = self.ctx.config.mailbox
+        process = process_many
         self.connect()
         try:
             self.sync(process)
@@ -213,7 +224,13 @@ class ImapSource:
             last_sent_check = time.monotonic()
             while not stop.is_set():
                 if use_idle:
-                    self.client.select_folder(self.folder, readonly=True)
+                    info = self.client.select_folder(self.folder, readonly=True)
+                    known = self.state.folder(self.label)
+                    if known and int(info.get(b"UIDNEXT", 0)) - 1 > known[1] and int(info[b"UIDVALIDITY"]) == known[0]:
+                        # Mail that came in after the last SEARCH and before IDLE starts announces
+                        # nothing during IDLE: fetch it now.
+                        self.sync(process)
+                        continue
                     self.client.idle()
                     started = time.monotonic()
                     while not stop.is_set() and time.monotonic() - started < IDLE_RENEW:

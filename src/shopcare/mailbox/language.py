@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-_PL_ONLY = set("łńśźżćŁŃŚŹŻĆó")
-_LT_ONLY = set("ėįųūĖĮŲŪ")
+_PL_RE = re.compile("[łńśźżćŁŃŚŹŻĆó]")
+_LT_RE = re.compile("[ėįųūĖĮŲŪ]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LETTER = re.compile(r"[^\W\d_]")
 _WORDS = {
     "pl": ("dzień dobry", "zamówienie", "zamówienia", "proszę", "dziękuję", "pozdrawiam", "czy", "jest", "nie", "przesyłka", "witam"),
     "lt": ("laba diena", "sveiki", "užsakymas", "užsakymo", "ačiū", "prašau", "pagarbiai", "siunta", "ar", "yra"),
@@ -17,13 +19,13 @@ def detect(text: str, default: str = "en") -> str:
     sample = text[:4000]
     if not sample.strip():
         return default
-    cyrillic = sum(1 for ch in sample if "\u0400" <= ch <= "\u04ff")
-    letters = sum(1 for ch in sample if ch.isalpha()) or 1
+    cyrillic = len(_CYRILLIC.findall(sample))
+    letters = len(_LETTER.findall(sample)) or 1
     if cyrillic / letters > 0.3:
         return "ru"
-    if any(ch in _LT_ONLY for ch in sample):
+    if _LT_RE.search(sample):
         return "lt"
-    if any(ch in _PL_ONLY for ch in sample):
+    if _PL_RE.search(sample):
         return "pl"
     low = sample.lower()
     scores = {lang: sum(len(re.findall(rf"\b{re.escape(w)}\b", low)) for w in words) for lang, words in _WORDS.items()}

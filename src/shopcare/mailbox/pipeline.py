@@ -65,9 +65,39 @@ class Pipeline:
         self.own = {a.lower() for a in (cfg.shop.email, envelope_sender(cfg), parseaddr(cfg.email["reply_to"])[1]) if a}
         self.domain = shop_domain(cfg)
         self.state = MailboxState(ctx.data_dir / "state" / "mailbox.sqlite3")
+        self._batch_acks: list[tuple[str, str, datetime]] | None = None
 
     def close(self) -> None:
         self.state.close()
+
+    def process_many(self, items: list[dict]) -> list[Outcome]:
+        """Several mails with one flush to disk (a chunk fetched from IMAP): the inquiries in one
+        store batch, the acknowledgements in one outbox batch. The outbox commits first: a crash
+        in between leaves acknowledgements queued and no inquiries, and fetching the mail again
+        records them without queueing anything twice (the keys are the same)."""
+        ctx = self.ctx
+        self._batch_acks = []
+        outcomes: list[Outcome] = []
+        try:
+            with ctx.store.batch(), ctx.outbox.batch():
+                for item in items:
+                    outcomes.append(self.process(**item))
+            for sender, thread, received in self._batch_acks:
+                self.state.add_ack(sender, thread, received)
+        finally:
+            self._batch_acks = None
+        if any(o.ack for o in outcomes) and ctx.notifier.on_enqueue is not None:
+            ctx.notifier.on_enqueue()  # now that they are in new/
+        return outcomes
+
+    def _acked_recently(self, sender: str, thread: str, since: datetime) -> bool:
+        if any(s == sender and t == thread and at > since for s, t, at in self._batch_acks or ()):
+            return True
+        return self.state.acked_recently(sender, thread, since)
+
+    def _acks_since(self, sender: str, since: datetime) -> int:
+        pending = sum(1 for s, _t, at in self._batch_acks or () if s == sender and at > since)
+        return pending + self.state.acks_since(sender, since)
 
     def process(self, raw: bytes, *, source: str, received: datetime | None = None, truncated: bool = False,
                 backfill: bool = False) -> Outcome:
@@ -91,9 +121,9 @@ class Pipeline:
             flags.append("backfill")
         inq_cfg = ctx.config.inquiries
         if rule is None and not backfill and m.sender:
-            if self.state.acked_recently(m.sender, t.thread, received - timedelta(seconds=inq_cfg.ack_grace)):
+            if self._acked_recently(m.sender, t.thread, received - timedelta(seconds=inq_cfg.ack_grace)):
                 rule = "grace"
-            elif self.state.acks_since(m.sender, received - timedelta(days=1)) >= inq_cfg.max_acks_per_sender_per_day:
+            elif self._acks_since(m.sender, received - timedelta(days=1)) >= inq_cfg.max_acks_per_sender_per_day:
                 rule = "loop_guard"
         status = "skipped" if rule else ("open" if backfill else "acknowledged")
         now = ctx.now()
@@ -130,7 +160,10 @@ class Pipeline:
             inq.id = store.next_id("inquiry", "Q")
             store.create(inq, f"mail {status}" + (f" ({rule})" if rule else ""), before_save=queue)
         if outcome.ack:
-            self.state.add_ack(m.sender, t.thread, received)
+            if self._batch_acks is not None:
+                self._batch_acks.append((m.sender, t.thread, received))
+            else:
+                self.state.add_ack(m.sender, t.thread, received)
         outcome.inquiry = inq.id
         log.info("mail %s from %s: %s%s", inq.id, "known customer" if inq.customer else "new sender", status,
                  f" ({rule})" if rule else "")

@@ -28,6 +28,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -58,6 +59,7 @@ class Outbox:
         self._now = now or (lambda: datetime.now(timezone.utc))
         self.lock = FileLock(self.root / ".lock")
         self._ready = False
+        self._batch: list | None = None
 
     def ensure(self) -> None:
         if self._ready:
@@ -87,6 +89,8 @@ class Outbox:
     def enqueue(self, msg: OutboxMessage) -> bool:
         """Queue `msg`; False (and nothing written) when its key was queued before."""
         self.ensure()
+        if self._batch is not None:
+            return self._stage(msg)
         with self.lock:
             for state in ("cur", "sent", "failed"):
                 if self.path(state, msg.id).exists():
@@ -99,6 +103,48 @@ class Outbox:
             finally:
                 os.unlink(tmp)
             fsync_dir(self.root / "new")
+        return True
+
+    @contextmanager
+    def batch(self) -> Iterator[list[str]]:
+        """Queue many messages with one flush to disk: each is written to tmp/ unsynced, then one
+        syncfs makes them durable together and each is linked into new/ (as `enqueue` does).
+        Yields the list that receives the ids queued; nothing is queued if the block raises."""
+        from shopcare.store.atomic import sync_filesystem
+
+        self.ensure()
+        with self.lock:
+            self._batch = []
+            queued: list[str] = []
+            try:
+                yield queued
+                staged, self._batch = self._batch, None
+                if staged:
+                    sync_filesystem(self.root, [tmp for tmp, _ in staged])
+                for tmp, msg_id in staged:
+                    try:
+                        if not any(self.path(s, msg_id).exists() for s in ("cur", "sent", "failed")):
+                            os.link(tmp, self.path("new", msg_id))
+                            queued.append(msg_id)
+                    except FileExistsError:
+                        pass
+                    finally:
+                        os.unlink(tmp)
+                if queued:
+                    fsync_dir(self.root / "new")
+            finally:
+                for tmp, _ in self._batch or []:
+                    try:
+                        os.unlink(tmp)
+                    except FileNotFoundError:
+                        pass
+                self._batch = None
+
+    def _stage(self, msg: OutboxMessage) -> bool:
+        if any(mid == msg.id for _, mid in self._batch) or any(
+                self.path(s, msg.id).exists() for s in ("new", "cur", "sent", "failed")):
+            return False
+        self._batch.append((self._write_tmp(msg, sync=False), msg.id))
         return True
 
     def _move(self, msg: OutboxMessage, from_state: str, to_state: str) -> None:

@@ -149,7 +149,9 @@ class Renderer:
             return "built-in"
         return "missing"
 
-    def render(self, kind: str, lang: str, variables: dict[str, Any]) -> Rendered:
+    def render(self, kind: str, lang: str, variables: dict[str, Any], blocks: tuple[str, ...] = BLOCKS) -> Rendered:
+        """Render a kind's template; `blocks` limits the work to the parts needed (an email
+        needs no SMS text), the others come back empty."""
         from jinja2 import TemplateError as JinjaError
         from jinja2 import TemplateNotFound
 
@@ -163,18 +165,19 @@ class Renderer:
         missing = [b for b in BLOCKS if b not in template.blocks]
         if missing:
             raise TemplateError(f"template {name} has no block(s) {', '.join(missing)}")
-        parts = {}
+        parts = dict.fromkeys(BLOCKS, "")
         try:
             ctx = template.new_context(variables)
-            for block in BLOCKS:
+            for block in blocks:
                 parts[block] = "".join(template.blocks[block](ctx))
         except JinjaError as exc:
             raise TemplateError(f"template {name}: {exc}") from None
         except (TypeError, ValueError, ArithmeticError) as exc:
             raise TemplateError(f"template {name}: {exc}") from None
         return Rendered(
-            kind=kind, lang=lang, subject=one_line(parts["subject"]), email=tidy_body(parts["email"]),
-            sms=one_line(parts["sms"]), source=self.source_of(kind, lang),
+            kind=kind, lang=lang, subject=one_line(parts["subject"]),
+            email=tidy_body(parts["email"]) if parts["email"] else "", sms=one_line(parts["sms"]),
+            source=self.source_of(kind, lang),
         )
 
 

@@ -65,7 +65,8 @@ class Notifier:
         if not chosen:
             return []
         lang = customer.language
-        rendered = self.renderer.render(kind, lang, variables)
+        blocks = (("subject", "email") if "email" in chosen else ()) + (("sms",) if "sms" in chosen else ())
+        rendered = self.renderer.render(kind, lang, variables, blocks)
         now = self.ctx.now()
         out = []
         for channel in chosen:

@@ -53,12 +53,19 @@ def poll_once(ctx, *, backfill_days: int | None = None) -> PollReport:
     pipeline = Pipeline(ctx)
     cfg = ctx.config.mailbox
     try:
-        def process(raw, **kw):
-            outcome = pipeline.process(raw, **kw)
+        def count(outcome) -> None:
             report.outcomes[outcome.status] += 1
             if outcome.rule:
                 report.rules[outcome.rule] += 1
+
+        def process(raw, **kw):
+            outcome = pipeline.process(raw, **kw)
+            count(outcome)
             return outcome
+
+        def process_many(items):
+            for outcome in pipeline.process_many(items):
+                count(outcome)
 
         def on_reply(ids, when):
             report.answered += answered_by_reply(ctx, ids, when)
@@ -71,7 +78,7 @@ def poll_once(ctx, *, backfill_days: int | None = None) -> PollReport:
             src.connect()
             try:
                 report.first_start = src.state.folder(src.label) is None
-                src.sync(process, backfill_days=backfill_days)
+                src.sync(process_many, backfill_days=backfill_days)
                 src.sync_sent(on_reply)
             finally:
                 src.close()
@@ -92,13 +99,18 @@ def poll_once(ctx, *, backfill_days: int | None = None) -> PollReport:
                     src.done(name)
             report.baseline = src.baseline()
             return report
-        for name, path in src.pending():
-            try:
-                raw, truncated, received = src.read(path, cfg.max_message_bytes)
-            except FileNotFoundError:  # moved by the mail client meanwhile: seen again under cur/
-                continue
-            process(raw, source=f"{src.label}:{name}", received=received, truncated=truncated)
-            src.done(name)
+        pending = src.pending()
+        for i in range(0, len(pending), 50):
+            items, names = [], []
+            for name, path in pending[i:i + 50]:
+                try:
+                    raw, truncated, received = src.read(path, cfg.max_message_bytes)
+                except FileNotFoundError:  # moved by the mail client meanwhile: seen again under cur/
+                    continue
+                items.append(dict(raw=raw, source=f"{src.label}:{name}", received=received, truncated=truncated))
+                names.append(name)
+            process_many(items)
+            src.state.mark_seen(src.label, names)  # only once they are recorded
         sent = cfg.sent_folder
         if sent:
             poll_sent_maildir(ctx, src.path / sent if not Path(sent).is_absolute() else Path(sent), pipeline.state, on_reply)

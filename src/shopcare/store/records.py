@@ -288,6 +288,7 @@ class Store:
                 self.index.begin()
                 self.index.clear(kind)
                 self.index.set_meta(f"dirmtime:{kind}", "")
+                self.index.db.execute("DELETE FROM meta WHERE key LIKE ?", (f"next:{kind}:%",))
                 self.index.commit()
                 self._fresh.discard(kind)
                 self.ensure_fresh(kind, full=True)
@@ -463,15 +464,21 @@ class Store:
                 pass
 
     def next_id(self, kind: str, prefix: str, width: int = 5) -> str:
-        """The next sequential id (C00001, C00002...); call with the lock held."""
+        """The next sequential id (C00001, C00002...); call with the lock held.
+
+        The counter lives in the index (a cache: when it is missing, the ids on disk are
+        scanned once); the existence check below keeps it right even if it lags behind.
+        """
         cache = self._batch["next"] if self._batch is not None else {}
         n = cache.get((kind, prefix))
         if n is None:
             self.ensure_fresh(kind)
-            n = self.index.max_id_number(kind, prefix) + 1
+            stored = self.index.get_meta(f"next:{kind}:{prefix}")
+            n = int(stored) if stored and stored.isdigit() else self.index.max_id_number(kind, prefix) + 1
         while self.exists(kind, f"{prefix}{n:0{width}d}"):
             n += 1
         cache[(kind, prefix)] = n + 1
+        self.index.set_meta(f"next:{kind}:{prefix}", str(n + 1))
         return f"{prefix}{n:0{width}d}"
 
     # -- history ------------------------------------------------------------------------------
