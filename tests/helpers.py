@@ -49,11 +49,13 @@ class Shop:
     now: str = "2026-11-23T10:00:00+01:00"
     env: dict = field(default_factory=dict)
 
-    def run(self, *args: str, now: str | None = None, input: str | None = None, env: dict | None = None) -> Result:
+    def run(self, *args: str, now: str | None = "default", input: str | None = None, env: dict | None = None) -> Result:
         if len(args) == 1 and " " in args[0]:
             args = tuple(shlex.split(args[0]))
         runner = CliRunner()
-        full_env = {"SHOPCARE_NOW": now or self.now, "SHOPCARE_ACTOR": "tester", "SHOPCARE_CONFIG": None,
+        # now=None: the real clock (tests against real servers and a running daemon).
+        pinned = self.now if now == "default" else now
+        full_env = {"SHOPCARE_NOW": pinned, "SHOPCARE_ACTOR": "tester", "SHOPCARE_CONFIG": None,
                     "SHOPCARE_DATA_DIR": None, **self.env, **(env or {})}
         r = runner.invoke(app, ["--config", str(self.config), "--data-dir", str(self.data), *args],
                           env=full_env, input=input, catch_exceptions=False)

@@ -201,3 +201,21 @@ class SmsapiServer:
     def config(self) -> str:
         return (f'[sms]\nprovider = "smsapi"\nbase_url = "{self.base_url}"\ntoken_env = "TEST_SMSAPI_TOKEN"\n'
                 f'sender = "Lipowa"\n')
+
+
+class MtaServer(SmtpServer):
+    """An SMTP server that delivers each recipient's mail into their Dovecot mailbox (IMAP
+    APPEND as that user): the last hop of real mail, for end-to-end tests like the probe's."""
+
+    def __init__(self, dovecot, mailboxes: dict[str, str]) -> None:
+        super().__init__()
+        self.dovecot = dovecot
+        self.mailboxes = {a.lower(): u for a, u in mailboxes.items()}  # address -> Dovecot user
+        self.on_message.append(self._deliver)
+
+    def _deliver(self) -> None:
+        rec = self.received[-1]
+        for rcpt in rec.rcpt_tos:
+            user = self.mailboxes.get(rcpt.lower())
+            if user:
+                threading.Thread(target=self.dovecot.append, args=(rec.data, user), daemon=True).start()

@@ -12,7 +12,7 @@ import typer
 
 from shopcare.cli.common import JSON_OPTION, ctx_of, emit_json, info, table
 
-app = typer.Typer(help="Reports: deliveries on time, returns, load by weekday and hour.", no_args_is_help=True)
+app = typer.Typer(help="Reports: deliveries on time, returns, load by weekday and hour, response times.", no_args_is_help=True)
 
 SINCE_OPTION = typer.Option(None, "--since", metavar="DATE",
                             help="Only records on or after this date/time (shop's time zone), e.g. 2026-11-01.")
@@ -144,3 +144,34 @@ def load(
               title="Orders/inquiries by weekday and hour")
         if not report["inquiries_tracked"]:
             info("(inquiries are not recorded in this build: counted as 0)")
+
+
+SLA_COLUMNS = [("date", "Day"), ("probes", "Probes"), ("probes_ok", "Probes ok"), ("probe_p50_seconds", "Probe s (p50)"),
+               ("inquiries", "Emails"), ("ack_p50_seconds", "Ack s p50"), ("ack_p90_seconds", "Ack s p90"),
+               ("answer_p50_minutes", "Answer min p50"), ("answer_p90_minutes", "Answer min p90"), ("overdue", "Overdue")]
+
+
+@app.command("sla")
+def sla(
+    ctx: typer.Context,
+    since: Optional[str] = SINCE_OPTION,
+    as_json: bool = JSON_OPTION,
+    as_csv: bool = CSV_OPTION,
+) -> None:
+    """How fast customers hear back, day by day: the mystery shopper's results beside real
+    customer email (time to the acknowledgement, time to a person's answer p50/p90, overdue)."""
+    from shopcare.services.sla import sla_report
+
+    _check_format(as_json, as_csv)
+    c = ctx_of(ctx)
+    report = sla_report(c, _start(c, since))
+    if as_json:
+        emit_json(report)
+    elif as_csv:
+        _csv([k for k, _ in SLA_COLUMNS], report["days"])
+    else:
+        table(SLA_COLUMNS, report["days"])
+        p, q = report["probes"], report["inquiries"]
+        info(f"probes: {p['ok']}/{p['runs']} ok, p50 {p['p50_seconds']} s; emails: {q['count']}, "
+             f"acknowledged p50 {q['ack_p50_seconds']} s, answered p50 {q['answer_p50_minutes']} min, "
+             f"{q['overdue']} overdue ({q['open_overdue']} still open)")

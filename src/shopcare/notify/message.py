@@ -37,6 +37,7 @@ class OutboxMessage:
     in_reply_to: str = ""  # Message-ID we answer (acknowledgements)
     references: list[str] = field(default_factory=list)
     auto_submitted: str = "auto-generated"  # RFC 3834: acks are "auto-replied"
+    headers: dict[str, str] = field(default_factory=dict)  # extra headers (X-Shopcare-Answer-By)
     attempts: int = 0
     recovered: int = 0  # times a crashed sender's claim was returned to the queue
     last_error: str = ""

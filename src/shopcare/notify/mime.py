@@ -97,6 +97,7 @@ def email_bytes(msg: OutboxMessage, cfg, *, wire: bool = True) -> bytes:
         ("X-Auto-Response-Suppress", "All"),
         ("Content-Language", clean_header(msg.lang)),
         (SHOPCARE_HEADER, msg.id),
+        *((clean_header(k, 60), clean_header(v)) for k, v in msg.headers.items() if k.lower().startswith("x-shopcare-")),
         ("MIME-Version", "1.0"),
         ("Content-Type", 'text/plain; charset="utf-8"'),
         ("Content-Transfer-Encoding", "quoted-printable"),

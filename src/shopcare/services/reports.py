@@ -179,19 +179,18 @@ def returns_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 # -- load -------------------------------------------------------------------------------------
 def inquiries_tracked() -> bool:
-    """Whether this build records inquiries (customer mail) at all."""
-    from importlib.util import find_spec
+    """Whether inquiries (customer mail) are recorded at all."""
+    return True
 
-    return find_spec("shopcare.model.inquiry") is not None
+
+def customer_inquiries(ctx) -> list[dict[str, Any]]:
+    """Mail from customers: robots (skipped) and the shop's own mystery-shopper probes left out."""
+    return [s for s in ctx.store.list("inquiry", status=["open", "acknowledged", "answered"]) if not s.get("probe")]
 
 
 def _inquiry_stamps(ctx) -> list[datetime]:
-    """When each inquiry arrived; none when this build has no inquiries (model or records)."""
-    if not inquiries_tracked():
-        return []
-    if not (ctx.store.root / ctx.store.kind("inquiry").directory).is_dir():
-        return []
-    stamps = (_stamp(s.get("received") or s.get("created")) for s in ctx.store.list("inquiry"))
+    """When each customer's email arrived."""
+    stamps = (_stamp(s.get("received") or s.get("created")) for s in customer_inquiries(ctx))
     return [s for s in stamps if s is not None]
 
 
