@@ -276,7 +276,8 @@ class Daemon:
 
     def _outbox_counts(self) -> dict[str, int]:
         try:
-            return self.ctx.outbox.counts()
+            # Not sent/: it holds every message ever sent (until `outbox purge`).
+            return self.ctx.outbox.counts(("new", "cur", "failed"))
         except Exception:
             return {}
 

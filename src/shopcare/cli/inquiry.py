@@ -25,7 +25,7 @@ def list_(
     """List customer emails, oldest first (robots and mystery-shopper probes left out)."""
     c = ctx_of(ctx)
     if open_only or overdue:
-        rows = c.store.list("inquiry", status=["open", "acknowledged"], order="due")
+        rows = sorted(c.store.list("inquiry", status=["open", "acknowledged"]), key=lambda r: r["due"] or "")
     else:
         rows = c.store.list("inquiry", status=None if all_ else ["open", "acknowledged", "answered"])
     if overdue:

@@ -66,8 +66,11 @@ class Inquiry:
     def index_columns(self) -> dict[str, Any]:
         # ref: the Message-ID, so the same mail is recognised however it comes back (a new
         # UIDVALIDITY, a restore, a second copy in the Maildir).
+        # due: only while staff may still need to be alerted, so the deadline watcher's query
+        # stays small however much unanswered mail piles up (`inquiry list --overdue` reads the
+        # summaries' own due time).
         return {"status": self.status, "customer": self.customer or None, "ref": self.message_id or None,
-                "created": self.received, "due": self.due if self.open else None}
+                "created": self.received, "due": self.due if self.open and self.escalated_at is None else None}
 
     def forget(self) -> None:
         """Erase personal data (the customer was forgotten); keep when and what state."""

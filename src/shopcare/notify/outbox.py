@@ -283,9 +283,9 @@ class Outbox:
         times = [_parse_time(m.next_try) for m in self.iter_state("new")]
         return min(times) if times else None
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, states: tuple[str, ...] = STATES) -> dict[str, int]:
         self.ensure()
-        return {s: sum(1 for e in os.scandir(self.root / s) if e.name.endswith(".json")) for s in STATES}
+        return {s: sum(1 for e in os.scandir(self.root / s) if e.name.endswith(".json")) for s in states}
 
     def health(self) -> dict:
         counts = self.counts()

@@ -157,8 +157,8 @@ class Checker:
         if not schedule:
             return
         cal = self.ctx.calendar
-        for row in self.store.list("order", status=["new", "confirmed", "shipped"]):
-            if row.get("payment_state") != "unpaid" or row.get("payment_method") not in ("transfer", "cod"):
+        for row in self.store.list("order", status=["new", "confirmed", "shipped"], ref="unpaid"):
+            if row.get("payment_method") not in ("transfer", "cod"):
                 continue
             sent = row.get("reminders_sent", 0)
             if sent >= len(schedule):

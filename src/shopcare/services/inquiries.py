@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from shopcare.errors import BadInput, RefusedError
 from shopcare.services.customers import clean_text
@@ -14,7 +14,9 @@ def escalate(checker) -> None:
     its due time (counted in business time); probe mails never alert anyone."""
     ctx, store = checker.ctx, checker.store
     window = ctx.config.inquiries.escalate_before
-    for row in store.list("inquiry", status=["open", "acknowledged"], has_due=True, order="due"):
+    # Business time never runs faster than the clock: nothing due later than this needs an alert yet.
+    horizon = ctx.calendar.add_business_time(checker.now, window)
+    for row in store.list("inquiry", status=["open", "acknowledged"], due_before=horizon + timedelta(seconds=1), order="due"):
         if row.get("probe"):
             continue
         due = datetime.fromisoformat(row["due"])

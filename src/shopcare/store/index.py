@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS damaged (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def utc_text(value: datetime | None) -> str | None:
