@@ -65,6 +65,10 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.server.delay:
+            import asyncio
+
+            await asyncio.sleep(self.server.delay)  # a server that answers, slowly
         if self.server.data_reply:
             return self.server.data_reply
         self.server.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content, time.time()))
@@ -81,6 +85,7 @@ class SmtpServer:
         self.received: list[Received] = []
         self.refuse_rcpt: dict[str, str] = {}
         self.data_reply: str | None = None
+        self.delay = 0.0
         self.on_message: list = []
         self.controller = None
 

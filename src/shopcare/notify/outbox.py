@@ -252,6 +252,12 @@ class Outbox:
         return OutboxMessage.from_json(self.path(state, msg_id).read_bytes())
 
     def find(self, msg_id: str) -> tuple[str, OutboxMessage]:
+        import re
+
+        from shopcare.errors import BadInput
+
+        if not re.fullmatch(r"[0-9a-f]{1,24}", msg_id or ""):
+            raise BadInput(f"{msg_id!r} is not an outbox message id (24 hexadecimal characters, or the first 6+)")
         self.ensure()
         for state in STATES:
             try:
