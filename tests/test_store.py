@@ -132,3 +132,20 @@ def test_batch_groups_writes_and_next_id_counts_up(store):
     assert ids == ["C00001", "C00002", "C00003"]
     assert len(store.history("customer", "C00003")) == 1
     assert store.next_id("customer", "C") == "C00004"
+
+
+def test_store_implements_the_backend_interface(tmp_path):
+    """The file store is one implementation of RecordStore; the signatures must agree so that a
+    database backend written against the protocol can replace it."""
+    import inspect
+
+    from shopcare.store.interface import RecordStore
+
+    store, _ = Store.init(tmp_path / "data")
+    assert isinstance(store, RecordStore)
+    for name, member in vars(RecordStore).items():
+        if name.startswith("_") or not callable(member):
+            continue
+        want = [(p.name, p.kind) for p in inspect.signature(member).parameters.values()]
+        got = [(p.name, p.kind) for p in inspect.signature(getattr(Store, name)).parameters.values()]
+        assert got == want, name

@@ -66,6 +66,7 @@ class ShopcareGroup(TyperGroup):
                 raise
             cmd = typer.main.get_command(obj)
             cmd.name = name
+            _name_metavars(cmd)
             return cmd
         return super().get_command(ctx, name)
 
@@ -93,6 +94,20 @@ class ShopcareGroup(TyperGroup):
                 tb.print_exc()
             typer.echo(f"shopcare: error: {exc}", err=True)
             raise typer.Exit(int(ExitStatus.ENVIRONMENT)) from None
+
+
+def _name_metavars(cmd) -> None:
+    """Show `--limit N`, `--status TEXT` in help rather than Typer's `<int>`, `<list[str]>`."""
+    names = {"str": "TEXT", "list[str]": "TEXT", "int": "N", "float": "NUMBER", "Path": "PATH"}
+    for param in getattr(cmd, "params", ()):
+        bare = getattr(param, "bare_type", None)
+        if getattr(param, "param_type_name", "") == "option" and param.metavar is None and bare is not None \
+                and not getattr(param, "is_flag", False):
+            label = names.get(bare())
+            if label:
+                param.metavar = label
+    for sub in getattr(cmd, "commands", {}).values():
+        _name_metavars(sub)
 
 
 def _report_error(exc: ShopcareError) -> None:

@@ -6,9 +6,9 @@ import typer
 
 from shopcare.cli.common import JSON_OPTION, emit_json, info
 
-init_app = typer.Typer()
-config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
-doctor_app = typer.Typer()
+init_app = typer.Typer(add_completion=False, rich_markup_mode=None)
+config_app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Check the configuration.", no_args_is_help=True)
+doctor_app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @init_app.command("init")

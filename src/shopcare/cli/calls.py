@@ -6,7 +6,7 @@ import typer
 
 from shopcare.cli.common import JSON_OPTION, ctx_of, emit_json, table
 
-app = typer.Typer(help="Phone work: orders to confirm by phone, promised call-backs.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Phone work: orders to confirm by phone, promised call-backs.", no_args_is_help=True)
 
 
 @app.callback()

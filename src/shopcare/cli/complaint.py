@@ -8,7 +8,7 @@ import typer
 
 from shopcare.cli.common import AT_OPTION, JSON_OPTION, ctx_of, emit_json, info, show_fields, table
 
-app = typer.Typer(help="Complaints: recorded with their legal answer date, answered.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Complaints: recorded with their legal answer date, answered.", no_args_is_help=True)
 
 COLUMNS = [("id", "Complaint"), ("order", "Order"), ("kind", "Kind"), ("status", "Status"), ("opened", "Opened"),
            ("due", "Answer due"), ("decision", "Decision")]

@@ -8,7 +8,7 @@ import typer
 
 from shopcare.cli.common import JSON_OPTION, ctx_of, emit_json, info, show_fields, table
 
-app = typer.Typer(help="Customers: contacts, language, preferred channel and key requirements.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Customers: contacts, language, preferred channel and key requirements.", no_args_is_help=True)
 
 COLUMNS = [("id", "ID"), ("name", "Name"), ("email", "Email"), ("phone", "Phone"), ("language", "Lang"),
            ("channel", "Channel"), ("requirements", "Key requirements")]

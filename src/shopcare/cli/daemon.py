@@ -6,7 +6,7 @@ import typer
 
 from shopcare.cli.common import JSON_OPTION, emit_json, info
 
-app = typer.Typer(help="The notification daemon: run it (systemd, foreground), or read its status.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="The notification daemon: run it (systemd, foreground), or read its status.", no_args_is_help=True)
 
 
 @app.callback()

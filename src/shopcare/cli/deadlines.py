@@ -6,7 +6,7 @@ import typer
 
 from shopcare.cli.common import JSON_OPTION, ctx_of, emit_json, info, table
 
-app = typer.Typer(help="Find promises at risk or broken and act on each once.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Find promises at risk or broken and act on each once.", no_args_is_help=True)
 
 
 @app.callback()

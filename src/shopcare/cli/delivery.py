@@ -9,7 +9,7 @@ import typer
 
 from shopcare.cli.common import AT_OPTION, JSON_OPTION, ctx_of, emit_json, info, show_fields, table
 
-app = typer.Typer(help="Deliveries: carrier, tracking, promised date, status; each change tells the customer.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Deliveries: carrier, tracking, promised date, status; each change tells the customer.", no_args_is_help=True)
 
 COLUMNS = [("order", "Order"), ("carrier", "Carrier"), ("tracking", "Tracking"), ("status", "Status"),
            ("promised", "Promised"), ("eta", "ETA"), ("late", "Late")]

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @app.command("demo")

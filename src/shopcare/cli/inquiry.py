@@ -8,7 +8,7 @@ import typer
 
 from shopcare.cli.common import AT_OPTION, JSON_OPTION, ctx_of, emit_json, info, show_fields, table
 
-app = typer.Typer(help="Customer emails: open, overdue, answered, assigned.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Customer emails: open, overdue, answered, assigned.", no_args_is_help=True)
 
 COLUMNS = [("id", "Inquiry"), ("received", "Received"), ("sender", "From"), ("subject", "Subject"), ("order", "Order"),
            ("status", "Status"), ("due", "Answer by"), ("assigned_to", "Who")]

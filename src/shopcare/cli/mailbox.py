@@ -8,7 +8,7 @@ import typer
 
 from shopcare.cli.common import JSON_OPTION, ctx_of, emit_json, info
 
-app = typer.Typer(help="Fetch customer mail (the cron form of the daemon's mailbox watcher).", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Fetch customer mail (the cron form of the daemon's mailbox watcher).", no_args_is_help=True)
 
 
 @app.callback()

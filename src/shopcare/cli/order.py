@@ -9,7 +9,7 @@ import typer
 
 from shopcare.cli.common import AT_OPTION, JSON_OPTION, ctx_of, emit_json, info, show_fields, table
 
-app = typer.Typer(help="Orders: create, import, confirm, cancel, notes and history.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Orders: create, import, confirm, cancel, notes and history.", no_args_is_help=True)
 
 COLUMNS = [("number", "Order"), ("status", "Status"), ("customer", "Customer"), ("total", "Total"),
            ("currency", "Cur"), ("payment_state", "Payment"), ("promised", "Promised"), ("created", "Created")]

@@ -8,7 +8,7 @@ import typer
 
 from shopcare.cli.common import JSON_OPTION, ctx_of, emit_json, info, show_fields, table
 
-app = typer.Typer(help="Messages to customers and staff: the durable queue, sending, retrying.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Messages to customers and staff: the durable queue, sending, retrying.", no_args_is_help=True)
 
 COLUMNS = [("id", "ID"), ("state", "State"), ("kind", "Kind"), ("channel", "Channel"), ("to", "To"),
            ("attempts", "Tries"), ("next_try", "Next try"), ("hold_reason", "Held for"), ("failed_reason", "Why failed")]

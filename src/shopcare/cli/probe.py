@@ -8,7 +8,7 @@ import typer
 
 from shopcare.cli.common import JSON_OPTION, ctx_of, emit_json
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @app.command("probe")

@@ -8,7 +8,7 @@ import typer
 
 from shopcare.cli.common import AT_OPTION, JSON_OPTION, ctx_of, emit_json, info, table
 
-app = typer.Typer(help="Promises to customers (a discount, a call-back, a gift) until they are kept.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Promises to customers (a discount, a call-back, a gift) until they are kept.", no_args_is_help=True)
 
 COLUMNS = [("id", "Promise"), ("customer", "Customer"), ("order", "Order"), ("what", "What"), ("due", "Due"),
            ("status", "Status"), ("kind", "Kind")]

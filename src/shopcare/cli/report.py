@@ -12,7 +12,7 @@ import typer
 
 from shopcare.cli.common import JSON_OPTION, ctx_of, emit_json, info, table
 
-app = typer.Typer(help="Reports: deliveries on time, returns, load by weekday and hour, response times.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Reports: deliveries on time, returns, load by weekday and hour, response times.", no_args_is_help=True)
 
 SINCE_OPTION = typer.Option(None, "--since", metavar="DATE",
                             help="Only records on or after this date/time (shop's time zone), e.g. 2026-11-01.")

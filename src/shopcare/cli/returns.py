@@ -8,7 +8,7 @@ import typer
 
 from shopcare.cli.common import AT_OPTION, JSON_OPTION, ctx_of, emit_json, info, table
 
-app = typer.Typer(help="Returns (withdrawals): the legal window, approval, refund deadline.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Returns (withdrawals): the legal window, approval, refund deadline.", no_args_is_help=True)
 
 COLUMNS = [("id", "Return"), ("order", "Order"), ("status", "Status"), ("items", "Items"), ("opened", "Opened"),
            ("refund_due", "Refund due"), ("goodwill", "Goodwill")]

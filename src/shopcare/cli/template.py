@@ -8,7 +8,7 @@ import typer
 
 from shopcare.cli.common import JSON_OPTION, ctx_of, emit_json, info, table
 
-app = typer.Typer(help="Message templates in en, pl, lt and ru: list, preview, check.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Message templates in en, pl, lt and ru: list, preview, check.", no_args_is_help=True)
 
 
 @app.command("list")

@@ -74,6 +74,10 @@ class Sender:
 
     def _recent_of(self, customer: str, now: datetime) -> list[str]:
         since = (now - timedelta(hours=1)).isoformat()
+        if customer not in self._recent and len(self._recent) >= 4096:
+            # A cache of the state, so a daemon running for months stays small: start it afresh.
+            self._save_recent()
+            self._recent.clear()
         if customer not in self._recent:
             self._recent[customer] = self.state.recent(customer, since)
         times = self._recent[customer]
