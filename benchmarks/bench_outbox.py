@@ -4,7 +4,6 @@ ratio to a bare aiosmtplib loop sending the same messages over one connection (s
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import time

@@ -138,4 +138,40 @@ def bench_many_shops() -> None:
         dovecot.stop()
 
 
-ALL = {"reliability": bench_crash, "manyshops": bench_many_shops}
+def bench_probe(runs: int = 20) -> None:
+    """`shopcare probe` against a real MTA -> Dovecot -> daemon -> MTA -> Dovecot loop."""
+    import json
+
+    from daemonproc import DaemonProcess
+    from dovecot import Dovecot
+    from servers import MtaServer
+
+    heading(f"mystery shopper: {runs} runs of `shopcare probe --json` (SMTP -> Dovecot -> daemon -> SMTP -> Dovecot)")
+    base = scratch("probe")
+    dovecot = Dovecot(base / "dovecot").setup().start()
+    mta = MtaServer(dovecot, {"shop@shop.example": "shop", "tajemniczy@probe.example": "probe"}).start()
+    text = (SHOP.format(name="Probe", user="shop", beat="1s") + dovecot.config() + mta.config()
+            + '[probe]\nfrom = "Tajemniczy Klient <tajemniczy@probe.example>"\nlanguage = "pl"\n'
+            f'imap_host = "127.0.0.1"\nimap_port = {dovecot.port}\nimap_security = "none"\n'
+            'imap_username = "probe"\nimap_password_env = "TEST_PROBE_PASSWORD"\nmax_ack_seconds = 30\n')
+    cfg, data = _init(base / "shop", text)
+    env = {"TEST_IMAP_PASSWORD": "shop-pass", "TEST_PROBE_PASSWORD": "probe-pass"}
+    daemon = DaemonProcess(cfg, data, env=env).start()
+    try:
+        secs, failed = [], 0
+        for _ in range(runs):
+            r = subprocess.run([PY, "-m", "shopcare", "--config", str(cfg), "--data-dir", str(data), "probe", "--json"],
+                               capture_output=True, text=True, env={**os.environ, **env})
+            out = json.loads(r.stdout)
+            failed += r.returncode != 0
+            if out["seconds"] is not None:
+                secs.append(out["seconds"])
+        figure("probe acknowledgement time", f"p50 {pct(secs, 50):.2f} s, p99 {pct(secs, 99):.2f} s, "
+                                             f"max {max(secs):.2f} s; {failed} of {runs} failed")
+    finally:
+        daemon.stop()
+        mta.stop()
+        dovecot.stop()
+
+
+ALL = {"reliability": bench_crash, "manyshops": bench_many_shops, "probe": bench_probe}

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import os
 import random
 import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal

@@ -1,6 +1,5 @@
 """An SMTP server that writes "<arrival time> <In-Reply-To>" per accepted mail (a benchmark's clock)."""
 
-import asyncio
 import sys
 import time
 

@@ -1,6 +1,5 @@
 """`shopcare customer ...` through the real CLI on a real data directory."""
 
-import json
 
 
 def test_add_prints_id_and_json_has_id(shop):

@@ -1,6 +1,5 @@
 """Deliveries through the CLI: each change tells the customer what they care about, once."""
 
-import json
 
 import pytest
 

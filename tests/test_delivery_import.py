@@ -10,7 +10,8 @@ from importlib.util import find_spec
 import pytest
 
 from helpers import DATA
-from shopcare.importers.tracking import event_ref, import_tracking, map_status
+from shopcare.importers.tracking import event_ref, import_tracking
+from shopcare.importers.tracking_events import map_status
 from shopcare.services.deliveries import add_delivery
 
 TRACKING = DATA / "tracking"

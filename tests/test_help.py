@@ -4,7 +4,7 @@ import re
 
 import typer
 
-from shopcare.cli import COMMANDS, app, _available
+from shopcare.cli import app, _available
 from helpers import ROOT
 
 
@@ -16,7 +16,6 @@ def _walk(cmd, path=()):
 
 def _all_commands():
     root = typer.main.get_command(app)
-    from typer.testing import CliRunner
 
     ctx = root.make_context("shopcare", ["--help"], resilient_parsing=True)
     for name in _available():

@@ -1,6 +1,5 @@
 """`shopcare order import` on real platform export layouts (tests/data/imports/README.md)."""
 
-import json
 
 from helpers import DATA
 

@@ -215,3 +215,31 @@ def test_a_staff_reply_in_the_sent_folder_marks_it_answered(shop, inbox):
     assert len(r["answered"]) == 1
     q = shop.ok("inquiry", "show", r["answered"][0], "--json").json()
     assert q["status"] == "answered" and "Sent" in q["answered_by"]
+
+
+@pytest.mark.parametrize("header, name, addr", [
+    ("Jan Kowalski <Jan.Kowalski@Example.PL>", "Jan Kowalski", "jan.kowalski@example.pl"),
+    ('"Kowalski, Jan" <jan@example.pl>', "Kowalski, Jan", "jan@example.pl"),
+    ("jan@example.pl (Jan)", "Jan", "jan@example.pl"),
+    # A display name with specials nobody quoted: the closing angle-addr is the address.
+    ("x@y> Ola <ola@example.pl>", "x@y> Ola", "ola@example.pl"),
+    ("Ona <ona@žemaitė.lt>", "Ona", "ona@xn--emait-b0a92e.lt"),
+    # Nothing a reply could be sent to without SMTPUTF8, or nothing at all.
+    ("Иван <иван@почта.рф>", "Иван", ""),
+    ("undisclosed-recipients:;", "", ""),
+    ("<a b@example.pl>", "", ""),
+])
+def test_sender_addresses_as_real_mail_writes_them(header, name, addr):
+    from shopcare.mailbox.parse import _address
+
+    assert _address(header) == (name, addr)
+
+
+def test_an_unusable_recipient_fails_that_message_for_good():
+    from shopcare.errors import PermanentChannelError
+    from shopcare.notify.mime import rcpt_address
+
+    assert rcpt_address("jan@żółw.pl") == "jan@xn--w-uga1v8h.pl"
+    for bad in ("иван@почта.рф", "a\r\nBcc: x@evil.example", "no-at-sign"):
+        with pytest.raises(PermanentChannelError):
+            rcpt_address(bad)

@@ -1,14 +1,11 @@
 """The outbox: every message owed goes out once, on the customer's channel, in their language."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 
-import pytest
 
 from shopcare.notify.message import OutboxMessage
 from shopcare.notify.outbox import Outbox

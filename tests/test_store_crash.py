@@ -12,7 +12,6 @@ import sys
 import textwrap
 import time
 
-import pytest
 
 from shopcare.store import Store
 

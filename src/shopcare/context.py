@@ -21,7 +21,7 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime | None = None) -> datetime
 
     A time without an offset is read in the shop's time zone.
     """
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     raw = text.strip()
     low = raw.lower()

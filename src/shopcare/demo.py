@@ -141,7 +141,6 @@ def _confirm(demo: Demo) -> None:
 
 def _send(demo: Demo) -> None:
     import asyncio
-    import json
 
     from shopcare.notify.sender import drain_once
 

@@ -14,7 +14,6 @@ counted in reports and never escalated to staff.
 from __future__ import annotations
 
 import json
-import re
 import ssl
 import time
 import uuid

@@ -128,7 +128,7 @@ def test_uidvalidity_change_skips_nothing_and_acks_nothing_twice(daemon_shop):
     assert c.select_folder("INBOX")[b"EXISTS"] == 3
     c.logout()
     proc.start()
-    got = wait_acks(smtp, 3, timeout=15)
+    wait_acks(smtp, 3, timeout=15)
     time.sleep(1.5)
     assert len(smtp.received) == 3 and smtp.received[-1].rcpt_tos == ["a3@example.pl"]
     assert "UIDVALIDITY changed" in proc.log.read_text()

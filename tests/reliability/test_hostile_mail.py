@@ -2,8 +2,6 @@
 malformed MIME, and a 50 MB mail are each recorded (acknowledged or skipped) or quarantined
 with a reason, memory stays bounded, and the daemon keeps answering the next customer."""
 
-import resource
-import shutil
 import subprocess
 import sys
 import sysconfig

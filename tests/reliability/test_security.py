@@ -1,7 +1,6 @@
 """Secrets never reach logs, records, JSON or `daemon status`; credential files readable by
 others are warned about; nothing from a mail or the command line leaves the data directory."""
 
-import json
 import time
 from pathlib import Path
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from shopcare.channels.base import Channel
 from shopcare.errors import ChannelDown, PermanentChannelError, TemporaryChannelError
 from shopcare.notify.message import OutboxMessage
-from shopcare.notify.mime import email_bytes, envelope_sender, message_id, shop_domain
+from shopcare.notify.mime import email_bytes, envelope_sender, message_id, rcpt_address, shop_domain
 
 
 class SmtpChannel(Channel):
@@ -48,7 +48,7 @@ class SmtpChannel(Channel):
             await self.open()
         data = email_bytes(msg, self.cfg)
         try:
-            await self.smtp.sendmail(envelope_sender(self.cfg), [msg.to], data)
+            await self.smtp.sendmail(envelope_sender(self.cfg), [rcpt_address(msg.to)], data)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             first = exc.recipients[0] if exc.recipients else None
             code = first.code if first else 550

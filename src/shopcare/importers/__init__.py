@@ -10,7 +10,6 @@ Importing sends nothing to customers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 

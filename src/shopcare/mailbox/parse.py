@@ -21,6 +21,8 @@ from datetime import datetime
 from email.header import decode_header
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
+from shopcare.model.contact import wire_address
+
 MAX_TEXT = 100_000  # characters of body text kept for threading and language detection
 MAX_PARTS = 200  # parts looked at in a multipart message; a hostile one may have thousands
 MAX_DEPTH = 30  # nesting levels followed
@@ -145,12 +147,19 @@ def _raw_headers(msg) -> list[tuple[str, str]]:
         return []
 
 
+_ANGLE_ADDR_AT_END = re.compile(r"<([^<>\s]+@[^<>\s]+)>\s*$")
+
+
 def _address(value: str) -> tuple[str, str]:
+    """(display name, address) of a From-like header; the address "" when there is none that a
+    reply could go to. A display name full of specials that was never quoted ("a@b> x <c@d>")
+    still yields the address in the closing angle brackets, as RFC 5322's name-addr has it."""
     name, addr = parseaddr(value)
-    addr = addr.strip().strip("<>").lower()
-    if "@" not in addr:
-        addr = ""
-    return name.strip(), addr
+    end = _ANGLE_ADDR_AT_END.search(value or "")
+    if end and end.group(1).lower() != addr.strip().strip("<>").lower():
+        name, addr = value[:end.start()].strip().strip('"'), end.group(1)
+    addr = wire_address(addr.strip().strip("<>")) or ""
+    return name.strip(), addr.lower()
 
 
 def _msgids(value: str) -> list[str]:

@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
-from typing import Any
 
 from shopcare.mailbox.parse import ParseError, ParsedMail, parse
 from shopcare.mailbox.screen import screen
@@ -115,8 +114,8 @@ class Pipeline:
             with ctx.store.batch(), ctx.outbox.batch():
                 for item in items:
                     outcomes.append(self.process(**item))
-            for sender, thread, received in self._batch_acks:
-                self.state.add_ack(sender, thread, received)
+            for sender, conversation, received in self._batch_acks:
+                self.state.add_ack(sender, conversation, received)
         finally:
             self._batch_acks = None
         if any(o.ack for o in outcomes) and ctx.notifier.on_enqueue is not None:
@@ -203,7 +202,6 @@ class Pipeline:
         return outcome
 
     def _ack_messages(self, rec: Inquiry, m: ParsedMail, key: str) -> list:
-        from shopcare.notify.message import OutboxMessage
         from shopcare.notify.views import base_vars, order_view
 
         ctx = self.ctx

@@ -8,7 +8,6 @@ done on absolute (UTC) instants.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache

@@ -31,6 +31,26 @@ def validate_email(address: str) -> str:
     return result.normalized
 
 
+_LOCAL_OK = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
+
+
+def wire_address(address: str) -> str | None:
+    """The address as it can go into an SMTP envelope and an ASCII header, the domain in IDNA
+    form (jan@żółw.pl -> jan@xn--w-uga1v8h.pl); None when it cannot: no local part or domain,
+    spaces, control characters or quotes, or a non-ASCII local part (that needs SMTPUTF8,
+    which shopcare does not rely on its mail server to offer)."""
+    local, sep, domain = (address or "").strip().rpartition("@")
+    if not sep or not local or not domain or not _LOCAL_OK.fullmatch(local):
+        return None
+    try:
+        domain = domain.rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?", domain) or ".." in domain:
+        return None
+    return f"{local}@{domain}"
+
+
 def normalize_phone(number: str, region: str | None = "PL") -> str:
     """Return the number in E.164 (+48600000000) or raise BadInput with the reason.
 

@@ -14,6 +14,8 @@ from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 
+from shopcare.errors import PermanentChannelError
+from shopcare.model.contact import wire_address
 from shopcare.notify.message import OutboxMessage
 
 SHOPCARE_HEADER = "X-Shopcare-Message"
@@ -63,8 +65,17 @@ def _encoded(value: str, name: str) -> str:
     return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
 
 
+def rcpt_address(addr: str) -> str:
+    """The recipient as the SMTP envelope and the To header carry it (IDNA domain); an address
+    no SMTP server could take without SMTPUTF8 is a permanent failure of this message."""
+    wire = wire_address(clean_header(addr))
+    if wire is None:
+        raise PermanentChannelError(f"cannot send to {addr!r}: not an address an ASCII mail envelope can carry")
+    return wire
+
+
 def _addr_wire(name: str, addr: str) -> str:
-    name, addr = clean_header(name), clean_header(addr)
+    name, addr = clean_header(name), rcpt_address(addr)
     if not name:
         return addr
     return formataddr((name, addr), charset="utf-8")

@@ -13,7 +13,6 @@ alerts wait for someone on duty.
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any

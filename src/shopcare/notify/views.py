@@ -6,7 +6,7 @@ themselves, so what a template can reach is exactly what is listed here (README:
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from shopcare.errors import BadInput, RefusedError
+from shopcare.errors import BadInput
 from shopcare.services.customers import clean_text
 from shopcare.store import UNCHANGED
 

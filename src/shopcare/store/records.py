@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from shopcare.errors import DamagedRecord, NotFound, RefusedError, StaleVersion, StoreError
-from shopcare.ids import from_filename, to_filename, validate_id
+from shopcare.ids import to_filename, validate_id
 from shopcare.store import codec
 from shopcare.store.atomic import append_durable, fsync_dir, remove_stale_temps, stage_file, sync_filesystem, write_atomic
 from shopcare.store.index import Index
