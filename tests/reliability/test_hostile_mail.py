@@ -2,6 +2,7 @@
 malformed MIME, and a 50 MB mail are each recorded (acknowledged or skipped) or quarantined
 with a reason, memory stays bounded, and the daemon keeps answering the next customer."""
 
+import os
 import subprocess
 import sys
 import sysconfig
@@ -93,7 +94,7 @@ def malformed_mail(draw) -> bytes:
     return b"\r\n".join(lines) + b"\r\n\r\n" + payload
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("SHOPCARE_HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(raw=malformed_mail())
 def test_generated_malformed_mime_never_crashes(ctx, pipeline, raw):
     o = pipeline.process(raw, source="hypothesis")
