@@ -25,15 +25,21 @@ class MaildirSource:
         for sub in ("tmp", "new", "cur"):
             (self.path / sub).mkdir(parents=True, exist_ok=True)
 
-    def _files(self) -> Iterator[tuple[str, Path]]:
+    def _entries(self) -> Iterator[tuple[str, str]]:
+        """(unique name, path) of every mail in new/ and cur/; plain strings, because a
+        Maildir kept for years holds tens of thousands of files and this runs on every poll."""
         for sub in ("new", "cur"):
             try:
-                entries = list(os.scandir(self.path / sub))
+                with os.scandir(self.path / sub) as it:
+                    for e in it:
+                        if not e.name.startswith(".") and e.is_file():
+                            yield unique_name(e.name), e.path
             except FileNotFoundError:
                 continue
-            for e in entries:
-                if e.is_file() and not e.name.startswith("."):
-                    yield unique_name(e.name), Path(e.path)
+
+    def _files(self) -> Iterator[tuple[str, Path]]:
+        for name, path in self._entries():
+            yield name, Path(path)
 
     def first_start(self) -> bool:
         return not self.state.started(self.label)
@@ -47,7 +53,8 @@ class MaildirSource:
         return len(names)
 
     def pending(self) -> list[tuple[str, Path]]:
-        out = [(n, p) for n, p in self._files() if not self.state.seen(self.label, n)]
+        seen = self.state.seen_names(self.label)  # one query, not one per file
+        out = [(n, Path(p)) for n, p in self._entries() if n not in seen]
         return sorted(out, key=lambda np: _mtime(np[1]))
 
     def all_files(self) -> list[tuple[str, Path]]:

@@ -9,17 +9,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from shopcare.store.sqlite import connect
 
 
 class MailboxState:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db = connect(path, threads=True)
         self.db.executescript(
             "CREATE TABLE IF NOT EXISTS folders (source TEXT PRIMARY KEY, uidvalidity INTEGER, last_uid INTEGER, started TEXT);"
             "CREATE TABLE IF NOT EXISTS maildir_seen (source TEXT, name TEXT, PRIMARY KEY (source, name));"
@@ -46,8 +45,8 @@ class MailboxState:
     def mark_started(self, source: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO folders VALUES (?, 0, 0, datetime('now'))", (source,))
 
-    def seen(self, source: str, name: str) -> bool:
-        return self.db.execute("SELECT 1 FROM maildir_seen WHERE source=? AND name=?", (source, name)).fetchone() is not None
+    def seen_names(self, source: str) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT name FROM maildir_seen WHERE source=?", (source,))}
 
     def mark_seen(self, source: str, names: list[str]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO maildir_seen VALUES (?, ?)", [(source, n) for n in names])

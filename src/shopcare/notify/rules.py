@@ -160,11 +160,9 @@ class SendState:
     """
 
     def __init__(self, path: Path) -> None:
-        import sqlite3
+        from shopcare.store.sqlite import connect
 
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db = connect(path)
         self.db.executescript(
             "CREATE TABLE IF NOT EXISTS sms_parts (day TEXT PRIMARY KEY, parts INTEGER NOT NULL);"
             "CREATE TABLE IF NOT EXISTS recent (customer TEXT NOT NULL, at TEXT NOT NULL);"

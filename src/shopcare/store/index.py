@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
+from shopcare.store.sqlite import connect
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL,
@@ -68,13 +70,10 @@ class Index:
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            # The index can always be rebuilt from the records, so it need not survive a power
-            # loss on its own: NORMAL skips an fsync per transaction.
-            db.execute("PRAGMA synchronous=NORMAL")
+            db = connect(self.path, wal=False)  # WAL is persistent: set once with the schema below
             if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 # A cache: on a new schema drop it whole; the next listing rebuilds it from the records.
-                db.execute("PRAGMA journal_mode=WAL")  # persistent: set once with the schema
+                db.execute("PRAGMA journal_mode=WAL")
                 db.executescript("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS damaged; DROP TABLE IF EXISTS meta;")
                 db.executescript(SCHEMA)
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
