@@ -177,3 +177,21 @@ def test_status_reports_loops_queue_and_last_fetch(daemon_shop):
     assert set(r["loops"]) == {"mailbox", "sender", "deadlines"} and "new" in r["outbox"]
     assert "shop-pass" not in (shop.data / "state" / "heartbeat.json").read_text()
     assert "shop-pass" not in proc.log.read_text()
+
+
+def test_mail_over_max_message_bytes_is_fetched_as_headers_only_and_flagged(daemon_shop):
+    shop, imap, smtp, proc = daemon_shop
+    shop.add_config("[mailbox]\nmax_message_bytes = 20000\n")
+    proc.start()
+    big = customer_mail(7, subject="Zdjęcia uszkodzonej paczki").replace(
+        b"\r\n\r\nDzie", b"\r\n\r\n" + b"SEKRET-TRESC " * 5000 + b"\r\nDzie")
+    assert len(big) > 60000
+    imap.append(big)
+    imap.append(customer_mail(8))
+    got = wait_acks(smtp, 2)
+    assert len(got) == 2  # the big mail is acknowledged from its headers; the next one is not held up
+    rows = {r["subject"]: r for r in shop.ok("inquiry", "list", "--all", "--json").json()}
+    row = rows["Zdjęcia uszkodzonej paczki"]
+    assert "large" in row["flags"] and row["status"] == "acknowledged"
+    shown = shop.ok("inquiry", "show", row["id"], "--json").json()
+    assert shown["size"] <= 20000 and "SEKRET-TRESC" not in (shown.get("excerpt") or "")

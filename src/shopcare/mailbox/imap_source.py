@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from shopcare.errors import ConfigError
+from shopcare.mailbox.parse import head_only
 
 log = logging.getLogger("shopcare.imap")
 IDLE_RENEW = 25 * 60  # seconds; servers may drop an IDLE after 30 minutes
@@ -82,8 +83,12 @@ class ImapSource:
         """Fetch and record what is new in the folder; returns how many mails were handled.
         `process_many(list of mails)` records a chunk of mails together."""
         process = process_many
+        info = self.client.select_folder(self.folder, readonly=True)
+        return self._sync_selected(process, info, backfill_days)
+
+    def _sync_selected(self, process, info, backfill_days: int | None = None) -> int:
+        """`sync` on the folder already selected (`info`: what SELECT answered)."""
         client = self.client
-        info = client.select_folder(self.folder, readonly=True)
         uidvalidity = int(info[b"UIDVALIDITY"])
         known = self.state.folder(self.label)
         self.last_fetch = datetime.now(timezone.utc)
@@ -132,21 +137,19 @@ class ImapSource:
         n = 0
         for i in range(0, len(uids), CHUNK):
             chunk = uids[i:i + CHUNK]
-            meta = client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE"])
-            small = [u for u in chunk if meta.get(u, {}).get(b"RFC822.SIZE", 0) <= self.max_bytes]
-            large = [u for u in chunk if u in meta and u not in small]
-            bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
-            heads = client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
+            # One round trip: the size, the date and at most max_message_bytes of each mail (a
+            # partial FETCH, RFC 3501 6.4.5); a bigger mail keeps its headers only.
+            meta = client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE", f"BODY.PEEK[]<0.{self.max_bytes}>"])
             items, last_uid = [], None
             for uid in chunk:
                 if self.stop_event is not None and self.stop_event.is_set():
                     break
                 if uid not in meta:
                     continue  # expunged meanwhile
-                if uid in bodies:
-                    raw, truncated = bodies[uid].get(b"BODY[]") or b"", False
-                else:
-                    raw, truncated = (heads.get(uid, {}).get(b"BODY[HEADER]") or b""), True
+                raw = next((v for k, v in meta[uid].items() if k.startswith(b"BODY[]")), None) or b""
+                truncated = meta[uid].get(b"RFC822.SIZE", len(raw)) > self.max_bytes or len(raw) > self.max_bytes
+                if truncated:
+                    raw = head_only(raw[:self.max_bytes])
                 received = meta[uid].get(b"INTERNALDATE")
                 if isinstance(received, datetime) and received.tzinfo is None:
                     received = None
@@ -229,7 +232,7 @@ class ImapSource:
                     if known and int(info.get(b"UIDNEXT", 0)) - 1 > known[1] and int(info[b"UIDVALIDITY"]) == known[0]:
                         # Mail that came in after the last SEARCH and before IDLE starts announces
                         # nothing during IDLE: fetch it now.
-                        self.sync(process)
+                        self._sync_selected(process, info)
                         continue
                     self.client.idle()
                     started = time.monotonic()
@@ -241,8 +244,9 @@ class ImapSource:
                         if time.monotonic() - last_sent_check > cfg.poll_interval:
                             break
                     self.client.idle_done()
-                    # After news, a renewal or a pause for the Sent folder: one UID SEARCH, cheap.
-                    self.sync(process)
+                    # After news, a renewal or a pause for the Sent folder: the folder is still
+                    # selected, so one UID SEARCH and one FETCH (the SELECT above comes next round).
+                    self._sync_selected(process, info)
                 else:
                     stop.wait(cfg.poll_interval)
                     heartbeat()

@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from shopcare.mailbox.parse import head_only
+
 
 def unique_name(filename: str) -> str:
     """A Maildir file's unique name: the part before the ':2,flags' info a mail client adds."""
@@ -66,10 +68,7 @@ class MaildirSource:
             data = f.read(limit + 1)
         truncated = len(data) > limit
         if truncated:
-            end = data.find(b"\n\n")
-            end2 = data.find(b"\r\n\r\n")
-            cut = min(x for x in (end, end2, limit) if x >= 0)
-            data = data[:cut] + b"\n\n"
+            data = head_only(data[:limit])
         return data, truncated, datetime.fromtimestamp(_mtime(path), timezone.utc)
 
     def done(self, name: str) -> None:

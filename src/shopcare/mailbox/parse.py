@@ -64,6 +64,13 @@ class ParsedMail:
         return name.lower() in self.headers
 
 
+def head_only(data: bytes) -> bytes:
+    """The header block of a mail cut short at `max_message_bytes`: up to its first blank line
+    (CRLF or LF), or all of `data` when even the headers run past the limit."""
+    ends = [i for i in (data.find(b"\r\n\r\n"), data.find(b"\n\n")) if i >= 0]
+    return data[:min(ends)] + b"\n\n" if ends else data + b"\n\n"
+
+
 def _decode_bytes(data: bytes, declared: str | None, problems: list[str]) -> str:
     """Bytes of a text part as text: the declared charset if it fits, else a good guess."""
     import codecs
