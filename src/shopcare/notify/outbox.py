@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from shopcare.errors import NotFound, RefusedError
 from shopcare.notify.message import OutboxMessage
@@ -47,6 +47,11 @@ class Claim:
     id: str
     fd: int
     message: OutboxMessage
+
+
+class Due(NamedTuple):
+    id: str
+    channel: str
 
 
 def _parse_time(text: str) -> datetime:
@@ -279,11 +284,16 @@ class Outbox:
                 except (FileNotFoundError, json.JSONDecodeError):
                     continue
 
-    def due(self, now: datetime | None = None) -> list[OutboxMessage]:
-        """Waiting messages whose time has come, oldest next_try first."""
+    def due(self, now: datetime | None = None) -> list[Due]:
+        """Waiting messages whose time has come, staff alerts first, then oldest next_try.
+
+        Their ids and channels only: a backlog of thousands (after an outage, or a burst of
+        mail) must not sit in memory whole; the sender reads each message when it claims it."""
         now = now or self._now()
-        out = [m for m in self.iter_state("new") if _parse_time(m.next_try) <= now]
-        return sorted(out, key=lambda m: (m.audience != "staff", m.next_try))
+        out = [(m.audience != "staff", m.next_try, Due(m.id, m.channel))
+               for m in self.iter_state("new") if _parse_time(m.next_try) <= now]
+        out.sort(key=lambda t: t[:2])
+        return [t[2] for t in out]
 
     def next_due(self) -> datetime | None:
         times = [_parse_time(m.next_try) for m in self.iter_state("new")]
