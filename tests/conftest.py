@@ -30,3 +30,23 @@ def ctx(shop: Shop):
     c = Context(config=cfg, data_dir=shop.data, clock=Clock(tz, parse_when(shop.now, tz)), actor="tester")
     yield c
     c.close()
+
+
+@pytest.fixture
+def imap(tmp_path):
+    """A real Dovecot on a loopback port, from a throwaway config (integration and reliability)."""
+    from dovecot import Dovecot
+
+    d = Dovecot(tmp_path / "dovecot").setup().start()
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd, in process) that keeps what it receives."""
+    from servers import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()

@@ -2,14 +2,7 @@
 
 import pytest
 
-from servers import SmsapiServer, SmtpServer, make_cert
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
+from servers import SmsapiServer, make_cert
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from email import message_from_bytes, policy
 import pytest
 
 from daemonproc import DaemonProcess
-from dovecot import Dovecot
 from helpers import DATA
 
 pytestmark = pytest.mark.integration
@@ -22,13 +21,6 @@ def customer_mail(n: int, sender: str = "anna@example.pl", subject: str | None =
     return (f"From: Anna Nowak <{sender}>\r\nTo: shop@shop.example\r\nSubject: {subject or f'Pytanie {n}'}\r\n"
             f"Message-ID: <m{n}.{time.time_ns()}@example.pl>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\n{extra}"
             "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDzień dobry, kiedy wysyłka?\r\n").encode()
-
-
-@pytest.fixture
-def imap(tmp_path):
-    d = Dovecot(tmp_path / "dovecot").setup().start()
-    yield d
-    d.stop()
 
 
 @pytest.fixture
