@@ -28,9 +28,11 @@ from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable
 
 from shopcare import __version__, sdnotify
+from shopcare.memory import release_free_memory
 
 log = logging.getLogger("shopcare.daemon")
 BACKOFF = (1, 2, 5, 10, 30, 60)
+TRIM_EVERY = 30.0  # seconds between asking malloc to hand back free pages, when work was done
 
 
 class LoopState:
@@ -61,6 +63,7 @@ class Daemon:
         self.thread_stop = threading.Event()
         self.ctx = None
         self.sender = None
+        self.work = 0  # mails and messages handled; the heartbeat trims the heaps after work
 
     # -- running ------------------------------------------------------------------------------
     async def run(self) -> int:
@@ -184,6 +187,7 @@ class Daemon:
         pipeline = Pipeline(ctx)
         try:
             def process_many(items):
+                self.work += 1
                 return pipeline.process_many(items)
 
             def on_reply(ids, when):
@@ -220,6 +224,7 @@ class Daemon:
             report = await self.sender.drain(stop=_Either(self.stop, self.reload))
             state.ok()
             if report.sent or report.failed or report.retried:
+                self.work += 1
                 log.info("outbox: %s", report.describe())
             if self._stopping():
                 return
@@ -260,10 +265,15 @@ class Daemon:
         dog = sdnotify.watchdog_interval()
         tick = min(interval, dog) if dog else interval
         last_beat = 0.0
+        trimmed_at, trimmed_work = time.monotonic(), self.work
         while True:
             if time.monotonic() - last_beat >= interval:
                 self._write_heartbeat()
                 last_beat = time.monotonic()
+            if self.work != trimmed_work and time.monotonic() - trimmed_at >= TRIM_EVERY:
+                # After a burst, not during one: a few milliseconds, at most twice a minute.
+                release_free_memory()
+                trimmed_at, trimmed_work = time.monotonic(), self.work
             healthy = all(s.state != "backoff" or s.errors < 50 for s in self.loops.values())
             if dog and healthy:
                 sdnotify.notify("WATCHDOG=1", f"STATUS={self._status_line()}")
