@@ -24,6 +24,9 @@ class MailboxState:
             "CREATE TABLE IF NOT EXISTS maildir_seen (source TEXT, name TEXT, PRIMARY KEY (source, name));"
             "CREATE TABLE IF NOT EXISTS acks (sender TEXT, thread TEXT, at TEXT);"
             "CREATE INDEX IF NOT EXISTS acks_sender ON acks (sender, at);"
+            # The prune in add_ack: without it every acknowledgement scanned the whole table
+            # (7.7 ms per mail with 100,000 acks kept, under a burst).
+            "CREATE INDEX IF NOT EXISTS acks_at ON acks (at);"
         )
 
     def close(self) -> None:

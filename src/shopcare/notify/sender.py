@@ -158,7 +158,8 @@ class Sender:
         down = self.down_channels(self.ctx.now())
         for channel, outage in down.items():
             report.down[channel] = outage["error"]
-        report.waiting_for_channel = sum(1 for m in self.outbox.iter_state("new") if m.channel in down)
+        if down:  # reading every waiting message is worth it only when some must wait
+            report.waiting_for_channel = sum(1 for m in self.outbox.iter_state("new") if m.channel in down)
         with self.state.transaction():
             self.state.prune(self.ctx.now())
         return report
