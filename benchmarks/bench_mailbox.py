@@ -174,22 +174,25 @@ def bench_soak(n: int | None = None) -> None:
     _wait_line(sink, "ready")
     cfg, data = _shop(base, dovecot, smtp_port)
     daemon = DaemonProcess(cfg, data, env={"BENCH_IMAP_PASSWORD": "shop-pass"}).start()
+    from shopcare.daemon import TRIM_EVERY
+
     step_size = min(10_000, max(n // 10, 1))
 
     def burst(tag: str, size: int) -> tuple[float, list[float], int, int]:
         appended = _append(dovecot, "shop", tag, size, None)
         lat, missing, twice = _latencies(sink_file, appended, 900)
         _expunge(dovecot, "shop")
-        time.sleep(35)  # past the daemon's idle heap trim (every 30 s after work)
+        time.sleep(TRIM_EVERY + 5)  # past the daemon's heap trim after work
         return rss_mib(daemon.proc.pid), lat, missing, twice
 
     try:
         # Two baselines: after 2,000 mails, and after a first burst of the same size as the
         # measured ones (a burst's high-water mark is reached once; a leak grows on every one).
         warm = min(2000, step_size)
-        rss_small = burst("w", warm)[0]
-        rss0 = burst("b", step_size)[0]
-        figure(f"RSS after {warm:,} mails / after a first {step_size:,}-mail burst", f"{rss_small:.1f} / {rss0:.1f} MiB")
+        rss_small, _, missing_w, twice_w = burst("w", warm)
+        rss0, _, missing_b, twice_b = burst("b", step_size)
+        figure(f"RSS after {warm:,} mails / after a first {step_size:,}-mail burst",
+               f"{rss_small:.1f} / {rss0:.1f} MiB, never acked {missing_w + missing_b}, twice {twice_w + twice_b}")
         t = time.time()
         done = 0
         samples = []
@@ -204,7 +207,7 @@ def bench_soak(n: int | None = None) -> None:
         figure(f"RSS before / after the {n:,} mails", f"{rss0:.1f} / {samples[-1]:.1f} MiB (growth {samples[-1] - rss0:+.1f} MiB, "
                                                        f"highest {max(samples):.1f}; targets < 80, growth < 5)")
         figure(f"growth counted from the {warm:,}-mail baseline", f"{samples[-1] - rss_small:+.1f} MiB")
-        figure("throughput", f"{n / elapsed:,.0f} mails/s acknowledged end to end (with a 35 s pause per step)")
+        figure("throughput", f"{n / elapsed:,.0f} mails/s acknowledged end to end (with a {TRIM_EVERY + 5:g} s pause per step)")
     finally:
         daemon.stop()
         sink.terminate()

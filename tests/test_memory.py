@@ -34,6 +34,5 @@ def test_trim_hands_back_the_free_pages_of_a_burst():
 
 
 def test_trim_is_harmless_without_glibc(monkeypatch):
-    monkeypatch.setattr(memory, "_looked", True)
-    monkeypatch.setattr(memory, "_trim", None)
+    monkeypatch.setattr(memory, "_malloc_trim", lambda: None)
     assert memory.release_free_memory() is False

@@ -8,26 +8,24 @@ gave back 1-2 MiB after each burst. Elsewhere (musl, macOS) this is a no-op."""
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import logging
 
 log = logging.getLogger("shopcare.memory")
-_trim = None
-_looked = False
 
 
+@functools.cache
 def _malloc_trim():
-    global _trim, _looked
-    if not _looked:
-        _looked = True
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _trim = libc.malloc_trim
-            _trim.argtypes = [ctypes.c_size_t]
-            _trim.restype = ctypes.c_int
-        except (OSError, AttributeError):
-            _trim = None
-    return _trim
+    """glibc's malloc_trim, or None where the C library has none."""
+    try:
+        # The symbols already loaded into the process (libc among them): no library search,
+        # which would run ldconfig in a subprocess.
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
 
 
 def release_free_memory() -> bool:
